@@ -1,0 +1,2 @@
+/** Publications, replication slots, logical decoding and the pgoutput walsender. */
+package io.lrep.publisher;

@@ -1,0 +1,2 @@
+/** Subscriptions, the logical replication launcher, table-sync workers and the replication client. */
+package io.lrep.subscriber;
