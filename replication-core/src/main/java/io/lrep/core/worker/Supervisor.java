@@ -423,7 +423,7 @@ public final class Supervisor implements AutoCloseable {
         slot.startFailure = null;
         try {
             worker = Objects.requireNonNull(slot.spec.factory().get(), "background worker factory returned null");
-            runner = new WorkerRunner(worker, slot.spec.idleParkMin(), slot.spec.idleParkMax(), stopTimeout,
+            runner = new WorkerRunner(worker, slot.source, slot.spec.idleParkMin(), slot.spec.idleParkMax(), stopTimeout,
                     (role, error) -> onWorkerError(slot, error), new SlotListener(slot));
         } catch (RuntimeException | LinkageError e) {
             // A factory that cannot make the worker is a failed start of this attempt.
@@ -471,14 +471,14 @@ public final class Supervisor implements AutoCloseable {
             if (phase == Phase.RUNNING && !slot.terminateRequested && !slot.spec.neverRestarts()) {
                 Duration interval = slot.spec.restartInterval();
                 setState(slot, WorkerState.WAITING_RESTART);
-                LOG.info("{} will be restarted in {} ms", slot.source, interval.toMillis());
+                LOG.info("Restarting {} in {} ms", slot.source, interval.toMillis());
                 slot.restartTask = scheduler.schedule(() -> restart(slot), interval.toNanos(), TimeUnit.NANOSECONDS);
                 notifyOwner(slot);
             } else {
                 finish(slot, WorkerState.CRASHED);
             }
         } else {
-            LOG.info("{} stopped{}", slot.source, outcome == WorkerRunner.Outcome.DONE ? " (done)" : "");
+            LOG.info("Stopped {}{}", slot.source, outcome == WorkerRunner.Outcome.DONE ? " (done)" : "");
             finish(slot, WorkerState.STOPPED);
         }
     }

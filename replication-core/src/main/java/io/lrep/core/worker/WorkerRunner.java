@@ -70,6 +70,7 @@ final class WorkerRunner implements AutoCloseable {
 
     private final BackgroundWorker worker;
     private final String roleName;
+    private final String displayName;
     private final long idleParkMinNs;
     private final long idleParkMaxNs;
     private final Duration closeTimeout;
@@ -81,10 +82,15 @@ final class WorkerRunner implements AutoCloseable {
     private volatile boolean running = true;
     private volatile boolean woken;
 
-    WorkerRunner(BackgroundWorker worker, Duration idleParkMin, Duration idleParkMax, Duration closeTimeout,
-            ErrorHandler errorHandler, Listener listener) {
+    /**
+     * @param displayName  names the worker in logs and to the error handler; null for its role name
+     * @param closeTimeout how long {@link #close()} waits for the thread
+     */
+    WorkerRunner(BackgroundWorker worker, String displayName, Duration idleParkMin, Duration idleParkMax,
+            Duration closeTimeout, ErrorHandler errorHandler, Listener listener) {
         this.worker = Objects.requireNonNull(worker, "worker");
         this.roleName = Objects.requireNonNull(worker.roleName(), "roleName");
+        this.displayName = displayName == null ? "background worker " + roleName : displayName;
         this.idleParkMinNs = idleParkMin.toNanos();
         this.idleParkMaxNs = Math.max(idleParkMinNs, idleParkMax.toNanos());
         this.closeTimeout = Objects.requireNonNull(closeTimeout, "closeTimeout");
@@ -95,7 +101,7 @@ final class WorkerRunner implements AutoCloseable {
     }
 
     WorkerRunner(BackgroundWorker worker, ErrorHandler errorHandler) {
-        this(worker, WorkerSpec.DEFAULT_IDLE_PARK_MIN, WorkerSpec.DEFAULT_IDLE_PARK_MAX, Duration.ofSeconds(10),
+        this(worker, null, WorkerSpec.DEFAULT_IDLE_PARK_MIN, WorkerSpec.DEFAULT_IDLE_PARK_MAX, Duration.ofSeconds(10),
                 errorHandler, null);
     }
 
@@ -153,8 +159,8 @@ final class WorkerRunner implements AutoCloseable {
     public void close() {
         requestStop();
         if (!awaitExit(closeTimeout) && Thread.currentThread() != thread && stuckLogged.compareAndSet(false, true)) {
-            LOG.warn("Background worker {} did not stop within {} ms; leaving its thread behind",
-                    roleName, closeTimeout.toMillis());
+            LOG.warn("{} did not stop within {} ms; leaving its thread {} behind",
+                    displayName, closeTimeout.toMillis(), roleName);
         }
     }
 
@@ -224,10 +230,10 @@ final class WorkerRunner implements AutoCloseable {
             return;
         }
         try {
-            errorHandler.onError(roleName, t);
+            errorHandler.onError(displayName, t);
         } catch (Throwable handlerFailure) {
             // The handler broke its contract; nothing else would report either error.
-            LOG.error("Error handler failed on error of background worker {}: {}", roleName, t, handlerFailure);
+            LOG.error("Error handler failed on error of {}: {}", displayName, t, handlerFailure);
         }
     }
 }
