@@ -373,7 +373,7 @@ class SupervisorTest {
         WorkerHandle h = s.registerDynamic(spec("sleepy").idlePark(longPark, longPark).build());
         h.awaitStarted(WAIT);
         ScriptedWorker w = last("sleepy");
-        await().atMost(WAIT).until(() -> w.doWorkCalls.get() == 1);
+        await().atMost(WAIT).until(() -> w.doWorkCalls.get() >= 1);
 
         h.wakeup();
 
