@@ -64,6 +64,7 @@ public final class Supervisor implements AutoCloseable {
     // Guarded by lock:
     private final List<WorkerSlot> registered = new ArrayList<>();
     private final List<Throwable> stopFailures = new ArrayList<>();
+    private final List<String> stopFailureSources = new ArrayList<>();
     private Phase phase = Phase.NEW;
     private StartTime reached;
     private long nextId = 1;
@@ -267,6 +268,7 @@ public final class Supervisor implements AutoCloseable {
             runner.close();
         }
         List<Throwable> failures;
+        List<String> failed;
         lock.lock();
         try {
             if (scheduler != null) {
@@ -274,7 +276,9 @@ public final class Supervisor implements AutoCloseable {
             }
             phase = Phase.CLOSED;
             failures = List.copyOf(stopFailures);
+            failed = stopFailureSources.stream().distinct().toList();
             stopFailures.clear();
+            stopFailureSources.clear();
             changed.signalAll();
         } finally {
             lock.unlock();
@@ -282,7 +286,7 @@ public final class Supervisor implements AutoCloseable {
         LOG.info("Stopped supervisor");
         if (!failures.isEmpty()) {
             LrepException e = new LrepException(SqlState.INTERNAL_ERROR,
-                    failures.size() + " background worker error(s) while stopping the supervisor");
+                    "background workers failed while stopping: " + String.join(", ", failed));
             failures.forEach(e::addSuppressed);
             throw e;
         }
@@ -448,6 +452,7 @@ public final class Supervisor implements AutoCloseable {
             if (phase == Phase.CLOSING) {
                 // Thrown out of close() as suppressed, so not logged here.
                 stopFailures.add(error);
+                stopFailureSources.add(slot.source);
                 return;
             }
         } finally {

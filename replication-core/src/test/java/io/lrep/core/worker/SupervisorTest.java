@@ -421,6 +421,7 @@ class SupervisorTest {
 
         assertThat(journal).containsExactly("onClose:d", "onClose:c", "onClose:a");
         assertThat(thrown.sqlState()).isEqualTo(SqlState.INTERNAL_ERROR);
+        assertThat(thrown).hasMessage("background workers failed while stopping: background worker \"c\" (test worker)");
         assertThat(thrown.getSuppressed()).singleElement()
                 .satisfies(e -> assertThat(e).hasMessage("c cannot close"));
         assertThat(errors.errors).as("failures while stopping are thrown, not reported").isEmpty();
