@@ -588,7 +588,7 @@ public final class Supervisor implements AutoCloseable {
             return this;
         }
 
-        /** How long {@link #close()} waits for each worker's thread (default 10 s). */
+        /** How long {@link Supervisor#close()} waits for each worker's thread (default 10 s). */
         public Builder stopTimeout(Duration value) {
             if (value == null || value.isNegative()) {
                 throw new LrepException(SqlState.INVALID_PARAMETER_VALUE,
