@@ -1,0 +1,205 @@
+package io.lrep.core.types;
+
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.math.RoundingMode;
+import java.util.Locale;
+
+/**
+ * float4/float8 text I/O as PostgreSQL 12+ with {@code extra_float_digits = 1}: the shortest
+ * digit string that reads back to the same value (the nearest one when several tie in length),
+ * printed in fixed notation when the decimal exponent is in [-4, 15) for float8 or [-4, 6) for
+ * float4, else as {@code d.ddde+XX} with at least two exponent digits.
+ */
+final class FloatText {
+
+    private FloatText() {
+    }
+
+    static String formatDouble(double d) {
+        if (Double.isNaN(d)) {
+            return "NaN";
+        }
+        if (Double.isInfinite(d)) {
+            return d > 0 ? "Infinity" : "-Infinity";
+        }
+        if (d == 0) {
+            return (Double.doubleToRawLongBits(d) < 0) ? "-0" : "0";
+        }
+        return layout(shortest(d, false), 15);
+    }
+
+    static String formatFloat(float f) {
+        if (Float.isNaN(f)) {
+            return "NaN";
+        }
+        if (Float.isInfinite(f)) {
+            return f > 0 ? "Infinity" : "-Infinity";
+        }
+        if (f == 0) {
+            return (Float.floatToRawIntBits(f) < 0) ? "-0" : "0";
+        }
+        return layout(shortest(f, true), 6);
+    }
+
+    /** The shortest decimal that rounds back to {@code v} (as a float when {@code single}). */
+    private static BigDecimal shortest(double v, boolean single) {
+        BigDecimal exact = new BigDecimal(v);
+        for (int n = 1; n <= 17; n++) {
+            BigDecimal r = exact.round(new MathContext(n, RoundingMode.HALF_EVEN));
+            if (roundTrips(r, v, single)) {
+                return r;
+            }
+            // At a power of two the interval is lopsided: a neighbour may read back when the
+            // nearest does not.
+            BigDecimal ulp = r.ulp();
+            BigDecimal up = r.add(ulp);
+            BigDecimal down = r.subtract(ulp);
+            boolean upOk = up.precision() == n && roundTrips(up, v, single);
+            boolean downOk = down.precision() == n && roundTrips(down, v, single);
+            if (upOk && downOk) {
+                return up.subtract(exact).abs().compareTo(down.subtract(exact).abs()) <= 0 ? up : down;
+            }
+            if (upOk) {
+                return up;
+            }
+            if (downOk) {
+                return down;
+            }
+        }
+        return exact.round(MathContext.DECIMAL64);
+    }
+
+    private static boolean roundTrips(BigDecimal r, double v, boolean single) {
+        return single ? r.floatValue() == (float) v : r.doubleValue() == v;
+    }
+
+    private static String layout(BigDecimal r, int fixedLimit) {
+        BigDecimal s = r.stripTrailingZeros();
+        String digits = s.unscaledValue().abs().toString();
+        int exp = digits.length() - 1 - s.scale();
+        String sign = s.signum() < 0 ? "-" : "";
+        if (exp >= -4 && exp < fixedLimit) {
+            return s.toPlainString();
+        }
+        StringBuilder sb = new StringBuilder(sign).append(digits.charAt(0));
+        if (digits.length() > 1) {
+            sb.append('.').append(digits, 1, digits.length());
+        }
+        sb.append('e').append(exp < 0 ? '-' : '+');
+        int a = Math.abs(exp);
+        if (a < 10) {
+            sb.append('0');
+        }
+        return sb.append(a).toString();
+    }
+
+    static double parseDouble(String text) {
+        return parse(text, PgType.FLOAT8);
+    }
+
+    static float parseFloat(String text) {
+        return (float) parse(text, PgType.FLOAT4);
+    }
+
+    private static double parse(String text, PgType type) {
+        int b = 0;
+        int e = text.length();
+        while (b < e && isSpace(text.charAt(b))) {
+            b++;
+        }
+        while (e > b && isSpace(text.charAt(e - 1))) {
+            e--;
+        }
+        String s = text.substring(b, e);
+        String lower = s.toLowerCase(Locale.ROOT);
+        switch (lower) {
+            case "nan": case "+nan": case "-nan":
+                return Double.NaN;
+            case "infinity": case "+infinity": case "inf": case "+inf":
+                return Double.POSITIVE_INFINITY;
+            case "-infinity": case "-inf":
+                return Double.NEGATIVE_INFINITY;
+            default:
+                break;
+        }
+        if (!isDecimal(s)) {
+            throw TypeErrors.invalidSyntax(type, text);
+        }
+        double v;
+        boolean zero;
+        if (type == PgType.FLOAT4) {
+            float f = Float.parseFloat(s);
+            v = f;
+            zero = f == 0;
+        } else {
+            v = Double.parseDouble(s);
+            zero = v == 0;
+        }
+        if (Double.isInfinite(v) || (zero && hasNonZeroDigit(s))) {
+            throw TypeErrors.floatOutOfRange(type, s);
+        }
+        return v;
+    }
+
+    /** {@code [+-]? (digits [. digits?] | . digits) ([eE] [+-]? digits)?} */
+    static boolean isDecimal(String s) {
+        int i = 0;
+        int n = s.length();
+        if (i < n && (s.charAt(i) == '+' || s.charAt(i) == '-')) {
+            i++;
+        }
+        int digits = 0;
+        while (i < n && isDigit(s.charAt(i))) {
+            i++;
+            digits++;
+        }
+        if (i < n && s.charAt(i) == '.') {
+            i++;
+            while (i < n && isDigit(s.charAt(i))) {
+                i++;
+                digits++;
+            }
+        }
+        if (digits == 0) {
+            return false;
+        }
+        if (i < n && (s.charAt(i) == 'e' || s.charAt(i) == 'E')) {
+            i++;
+            if (i < n && (s.charAt(i) == '+' || s.charAt(i) == '-')) {
+                i++;
+            }
+            int expDigits = 0;
+            while (i < n && isDigit(s.charAt(i))) {
+                i++;
+                expDigits++;
+            }
+            if (expDigits == 0) {
+                return false;
+            }
+        }
+        return i == n;
+    }
+
+    private static boolean hasNonZeroDigit(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == 'e' || c == 'E') {
+                return false;
+            }
+            if (c >= '1' && c <= '9') {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static boolean isDigit(char c) {
+        return c >= '0' && c <= '9';
+    }
+
+    /** C isspace() in the C locale. */
+    static boolean isSpace(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == 0x0b;
+    }
+}
