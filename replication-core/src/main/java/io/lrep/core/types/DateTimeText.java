@@ -301,18 +301,36 @@ final class DateTimeText {
             throw TypeErrors.invalidSyntax(type, text);
         }
         Parsed p = new Parsed();
-        String yearText = m.group(1) != null ? m.group(1) : m.group(4);
-        int month = Integer.parseInt(m.group(1) != null ? m.group(2) : m.group(5));
-        int day = Integer.parseInt(m.group(1) != null ? m.group(3) : m.group(6));
+        String yearText;
+        int month;
+        int day;
+        if (m.group(1) == null) {
+            yearText = m.group(4);
+            month = Integer.parseInt(m.group(5));
+            day = Integer.parseInt(m.group(6));
+        } else if (m.group(1).length() <= 2) {
+            // A short first field is read as PostgreSQL's default DateStyle MDY does: month-day-year.
+            month = Integer.parseInt(m.group(1));
+            day = Integer.parseInt(m.group(2));
+            yearText = m.group(3);
+        } else {
+            yearText = m.group(1);
+            month = Integer.parseInt(m.group(2));
+            day = Integer.parseInt(m.group(3));
+        }
         if (yearText.length() > 9) {
             throw new LrepException(SqlState.DATETIME_FIELD_OVERFLOW, rangeMessage(type, text));
         }
         int year = Integer.parseInt(yearText);
-        if (yearText.length() <= 2 || year == 0) {
+        String era0 = m.group(12);
+        boolean bc = era0 != null && era0.equalsIgnoreCase("bc");
+        if (yearText.length() <= 2 && !bc) {
+            year += year < 70 ? 2000 : 1900;
+        }
+        if (year == 0) {
             throw fieldOutOfRange(text);
         }
-        String era = m.group(12);
-        if (era != null && era.equalsIgnoreCase("bc")) {
+        if (bc) {
             year = 1 - year;
         }
         try {
@@ -330,7 +348,8 @@ final class DateTimeText {
                 fraction = new BigDecimal("0." + frac).movePointRight(6).setScale(0, RoundingMode.HALF_EVEN).longValue();
             }
             if (hour > 24 || minute > 59 || second > 60
-                    || (hour == 24 && (minute != 0 || second != 0 || fraction != 0))) {
+                    || (hour == 24 && (minute != 0 || second != 0 || fraction != 0))
+                    || (second == 60 && fraction != 0)) {
                 throw fieldOutOfRange(text);
             }
             p.micros = ((hour * 60L + minute) * 60L + second) * 1_000_000L + fraction;

@@ -42,36 +42,47 @@ final class FloatText {
         return layout(shortest(f, true), 6);
     }
 
-    /** The shortest decimal that rounds back to {@code v} (as a float when {@code single}). */
+    /**
+     * The shortest decimal strictly inside {@code v}'s rounding interval (Ryu does not accept
+     * the interval's bounds), the nearest to {@code v} among those of that length.
+     */
     private static BigDecimal shortest(double v, boolean single) {
         BigDecimal exact = new BigDecimal(v);
+        double next = single ? Math.nextUp((float) v) : Math.nextUp(v);
+        double prev = single ? Math.nextDown((float) v) : Math.nextDown(v);
+        BigDecimal up = Double.isInfinite(next)
+                ? exact.add(new BigDecimal(single ? Math.ulp((float) v) : Math.ulp(v)).divide(BigDecimal.valueOf(2)))
+                : exact.add(new BigDecimal(next)).divide(BigDecimal.valueOf(2));
+        BigDecimal down = Double.isInfinite(prev)
+                ? exact.subtract(new BigDecimal(single ? Math.ulp((float) v) : Math.ulp(v)).divide(BigDecimal.valueOf(2)))
+                : exact.add(new BigDecimal(prev)).divide(BigDecimal.valueOf(2));
         for (int n = 1; n <= 17; n++) {
             BigDecimal r = exact.round(new MathContext(n, RoundingMode.HALF_EVEN));
-            if (roundTrips(r, v, single)) {
+            if (inside(r, down, up)) {
                 return r;
             }
-            // At a power of two the interval is lopsided: a neighbour may read back when the
+            // The interval may be lopsided (at a power of two): a neighbour may fit when the
             // nearest does not.
             BigDecimal ulp = r.ulp();
-            BigDecimal up = r.add(ulp);
-            BigDecimal down = r.subtract(ulp);
-            boolean upOk = up.precision() == n && roundTrips(up, v, single);
-            boolean downOk = down.precision() == n && roundTrips(down, v, single);
-            if (upOk && downOk) {
-                return up.subtract(exact).abs().compareTo(down.subtract(exact).abs()) <= 0 ? up : down;
+            BigDecimal above = r.add(ulp);
+            BigDecimal below = r.subtract(ulp);
+            boolean aboveOk = inside(above, down, up);
+            boolean belowOk = inside(below, down, up);
+            if (aboveOk && belowOk) {
+                return above.subtract(exact).abs().compareTo(below.subtract(exact).abs()) <= 0 ? above : below;
             }
-            if (upOk) {
-                return up;
+            if (aboveOk) {
+                return above;
             }
-            if (downOk) {
-                return down;
+            if (belowOk) {
+                return below;
             }
         }
         return exact.round(MathContext.DECIMAL64);
     }
 
-    private static boolean roundTrips(BigDecimal r, double v, boolean single) {
-        return single ? r.floatValue() == (float) v : r.doubleValue() == v;
+    private static boolean inside(BigDecimal r, BigDecimal down, BigDecimal up) {
+        return r.compareTo(down) > 0 && r.compareTo(up) < 0;
     }
 
     private static String layout(BigDecimal r, int fixedLimit) {

@@ -264,6 +264,9 @@ final class Json {
                     cp = cp * 16 + d;
                     pos++;
                 }
+                if (!jsonb) {
+                    continue; // json keeps escapes as written: PostgreSQL only checks them when de-escaping
+                }
                 if (Character.isHighSurrogate((char) cp)) {
                     if (pendingHigh >= 0) {
                         throw unicode("Unicode high surrogate must not follow a high surrogate.");
