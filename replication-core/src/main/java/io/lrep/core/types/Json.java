@@ -105,6 +105,9 @@ final class Json {
                 if (c == '-' || (c >= '0' && c <= '9')) {
                     return number();
                 }
+                if (c == '}' || c == ']' || c == ',' || c == ':') {
+                    throw syntax("Expected JSON value, but found \"" + c + "\".");
+                }
                 throw syntax("Token \"" + token() + "\" is invalid.");
         }
     }
