@@ -56,29 +56,68 @@ final class FloatText {
         BigDecimal down = Double.isInfinite(prev)
                 ? exact.subtract(new BigDecimal(single ? Math.ulp((float) v) : Math.ulp(v)).divide(BigDecimal.valueOf(2)))
                 : exact.add(new BigDecimal(prev)).divide(BigDecimal.valueOf(2));
-        for (int n = 1; n <= 17; n++) {
-            BigDecimal r = exact.round(new MathContext(n, RoundingMode.HALF_EVEN));
-            if (inside(r, down, up)) {
-                return r;
+        // Java's toString round-trips, so its digit count bounds the answer: usually it is the
+        // answer or one more. A length that fits implies every longer one fits: search from it.
+        int n = significantDigits(single ? Float.toString((float) v) : Double.toString(v));
+        BigDecimal best = fit(exact, n, down, up);
+        if (best != null) {
+            for (int m = n - 1; m >= 1; m--) {
+                BigDecimal shorter = fit(exact, m, down, up);
+                if (shorter == null) {
+                    break;
+                }
+                best = shorter;
             }
-            // The interval may be lopsided (at a power of two): a neighbour may fit when the
-            // nearest does not.
-            BigDecimal ulp = r.ulp();
-            BigDecimal above = r.add(ulp);
-            BigDecimal below = r.subtract(ulp);
-            boolean aboveOk = inside(above, down, up);
-            boolean belowOk = inside(below, down, up);
-            if (aboveOk && belowOk) {
-                return above.subtract(exact).abs().compareTo(below.subtract(exact).abs()) <= 0 ? above : below;
-            }
-            if (aboveOk) {
-                return above;
-            }
-            if (belowOk) {
-                return below;
+            return best;
+        }
+        for (int m = n + 1; m <= 17; m++) {
+            best = fit(exact, m, down, up);
+            if (best != null) {
+                return best;
             }
         }
         return exact.round(MathContext.DECIMAL64);
+    }
+
+    /** The nearest {@code n}-digit decimal strictly inside (down, up), or null. */
+    private static BigDecimal fit(BigDecimal exact, int n, BigDecimal down, BigDecimal up) {
+        BigDecimal r = exact.round(new MathContext(n, RoundingMode.HALF_EVEN));
+        if (inside(r, down, up)) {
+            return r;
+        }
+        // The interval may be lopsided (at a power of two): a neighbour may fit when the
+        // nearest does not.
+        BigDecimal ulp = r.ulp();
+        BigDecimal above = r.add(ulp);
+        BigDecimal below = r.subtract(ulp);
+        boolean aboveOk = inside(above, down, up);
+        boolean belowOk = inside(below, down, up);
+        if (aboveOk && belowOk) {
+            return above.subtract(exact).abs().compareTo(below.subtract(exact).abs()) <= 0 ? above : below;
+        }
+        return aboveOk ? above : belowOk ? below : null;
+    }
+
+    /** Significant digits of Java's {@code [-]d.dddE[-]x} / {@code [-]ddd.ddd} output. */
+    private static int significantDigits(String s) {
+        int e = s.indexOf('E');
+        String m = e >= 0 ? s.substring(0, e) : s;
+        int first = -1;
+        int last = -1;
+        int count = 0;
+        for (int i = 0; i < m.length(); i++) {
+            char c = m.charAt(i);
+            if (c >= '0' && c <= '9') {
+                if (c != '0' && first < 0) {
+                    first = count;
+                }
+                if (c != '0') {
+                    last = count;
+                }
+                count++;
+            }
+        }
+        return first < 0 ? 1 : last - first + 1;
     }
 
     private static boolean inside(BigDecimal r, BigDecimal down, BigDecimal up) {
