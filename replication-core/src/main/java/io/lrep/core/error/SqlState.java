@@ -63,7 +63,8 @@ public enum SqlState {
     INTERNAL_ERROR("XX000"),
     CHARACTER_NOT_IN_REPERTOIRE("22021"),
     UNTRANSLATABLE_CHARACTER("22P05"),
-    NAME_TOO_LONG("42622");
+    NAME_TOO_LONG("42622"),
+    STATEMENT_TOO_COMPLEX("54001");
 
     private final String code;
 

@@ -41,9 +41,13 @@ final class Json {
         return Arrays.compareUnsigned(x, y);
     };
 
+    /** Deepest nesting accepted; PostgreSQL's limit is its stack depth, ours is explicit. */
+    static final int MAX_DEPTH = 1000;
+
     private final String text;
     private final boolean jsonb;
     private int pos;
+    private int depth;
 
     private Json(String text, boolean jsonb) {
         this.text = text;
@@ -113,11 +117,12 @@ final class Json {
     }
 
     private Object object() {
-        pos++;
+        enter();
         Map<String, Object> map = jsonb ? new TreeMap<>(KEY_ORDER) : null;
         skipSpace();
         if (peek() == '}') {
             pos++;
+            depth--;
             return map;
         }
         while (true) {
@@ -140,6 +145,7 @@ final class Json {
             char c = peek();
             pos++;
             if (c == '}') {
+                depth--;
                 return map;
             }
             if (c != ',') {
@@ -150,11 +156,12 @@ final class Json {
     }
 
     private Object array() {
-        pos++;
+        enter();
         List<Object> list = jsonb ? new ArrayList<>() : null;
         skipSpace();
         if (peek() == ']') {
             pos++;
+            depth--;
             return list;
         }
         while (true) {
@@ -167,12 +174,21 @@ final class Json {
             char c = peek();
             pos++;
             if (c == ']') {
+                depth--;
                 return list;
             }
             if (c != ',') {
                 pos--;
                 throw expected("\",\" or \"]\"");
             }
+        }
+    }
+
+    private void enter() {
+        pos++;
+        if (++depth > MAX_DEPTH) {
+            throw new LrepException(SqlState.STATEMENT_TOO_COMPLEX, "stack depth limit exceeded")
+                    .withDetail("JSON nesting is deeper than " + MAX_DEPTH + " levels.");
         }
     }
 

@@ -225,6 +225,10 @@ public final class Values {
             return null;
         }
         check(source, value);
+        if (isString(target) && source == PgType.BOOL) {
+            // booltext: the cast spells the words out, unlike boolout.
+            return applyTypmod(target, typmod, ((Boolean) value) ? "true" : "false", false);
+        }
         if (isString(target) && !isString(source)) {
             return applyTypmod(target, typmod, TextCodec.format(source, value, zone), false);
         }

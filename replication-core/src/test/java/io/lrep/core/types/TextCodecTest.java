@@ -213,6 +213,15 @@ class TextCodecTest {
     }
 
     @Test
+    void shouldLimitJsonNesting() {
+        String deep = "[".repeat(Json.MAX_DEPTH + 1) + "]".repeat(Json.MAX_DEPTH + 1);
+        assertThatThrownBy(() -> TextCodec.parse(PgType.JSONB, -1, deep))
+                .isInstanceOfSatisfying(LrepException.class, e -> assertThat(e.sqlState()).isEqualTo(SqlState.STATEMENT_TOO_COMPLEX));
+        String ok = "[".repeat(Json.MAX_DEPTH) + "]".repeat(Json.MAX_DEPTH);
+        assertThat(TextCodec.parse(PgType.JSON, -1, ok)).isEqualTo(ok);
+    }
+
+    @Test
     void shouldPassNullThrough() {
         for (PgType t : PgType.values()) {
             assertThat(TextCodec.parse(t, -1, null)).isNull();

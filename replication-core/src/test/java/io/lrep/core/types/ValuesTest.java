@@ -125,6 +125,7 @@ class ValuesTest {
         assertCode(() -> Values.coerce(PgType.VARCHAR, TypMod.length(3), "abcd"), SqlState.STRING_DATA_RIGHT_TRUNCATION,
                 "value too long for type character varying(3)");
         assertThat(Values.coerce(PgType.TEXT, TypMod.NONE, 1e20)).isEqualTo("1e+20");
+        assertThat(Values.coerce(PgType.TEXT, TypMod.NONE, true)).isEqualTo("true");
         assertThat(Values.coerce(PgType.VARCHAR, TypMod.length(10), LocalDate.of(2024, 1, 31))).isEqualTo("2024-01-31");
         assertThat(Values.coerce(PgType.INT4, TypMod.NONE, " 42 ")).isEqualTo(42);
         assertThat(Values.coerce(PgType.UUID, TypMod.NONE, "A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11"))
