@@ -44,13 +44,15 @@ import java.util.zip.CRC32C;
  *               Writers wait on it before reusing ring space; readers acquire it as their
  *               visibility bound, which makes the flushed frames' bytes visible to them
  *               (writer release -> flusher acquire -> flusher release -> reader acquire).
+ * reuseUpTo:    after its wait for space and before its first ring store, a writer raises
+ *               reuseUpTo to end - capacity (CAS max), then releaseFence(): ring slots of stream
+ *               bytes below reuseUpTo may be being overwritten.
  * lap check:    a reader copies a flushed record, then acquireFence() (orders the copy's loads
- *               before the next load) and re-reads insertPosition (getLongAcquire): if some
- *               reservation ends beyond start + capacity a writer may have overwritten the
- *               record's bytes, so the copy is discarded and the record is read from its
- *               segment file. A writer's getAndAdd (a volatile read-modify-write) comes before
- *               its ring stores, so a copy that saw any overwritten byte also sees the new
- *               insertPosition.
+ *               before the next load; pairs with the writer's releaseFence) and re-reads
+ *               reuseUpTo (getLongAcquire): if it passed the record's start, a writer may have
+ *               overwritten the record's bytes, so the copy is discarded and the record is read
+ *               from its segment file. A copy that saw any overwritten byte also sees the raised
+ *               reuseUpTo (seqlock with fences), so a torn copy is never accepted.
  * </pre>
  *
  * <p>The ring is zeroed when it is opened: a record published but not flushed by an earlier run
@@ -70,12 +72,14 @@ public final class WalRing {
     private static final VarHandle RING_LONG = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle INSERT_POSITION;
     private static final VarHandle FLUSHED_UP_TO;
+    private static final VarHandle REUSE_UP_TO;
 
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             INSERT_POSITION = lookup.findVarHandle(WalRing.class, "insertPosition", long.class);
             FLUSHED_UP_TO = lookup.findVarHandle(WalRing.class, "flushedUpTo", long.class);
+            REUSE_UP_TO = lookup.findVarHandle(WalRing.class, "reuseUpTo", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -96,6 +100,8 @@ public final class WalRing {
     private volatile long insertPosition;
     @SuppressWarnings("unused")
     private volatile long flushedUpTo;
+    @SuppressWarnings("unused")
+    private volatile long reuseUpTo;
 
     private volatile boolean closed;
 
@@ -129,6 +135,7 @@ public final class WalRing {
         }
         ring.order(ByteOrder.LITTLE_ENDIAN);
         INSERT_POSITION.setRelease(this, startLsn);
+        REUSE_UP_TO.setRelease(this, startLsn - capacity);
         FLUSHED_UP_TO.setVolatile(this, startLsn);
     }
 
@@ -199,6 +206,10 @@ public final class WalRing {
         frame.putLong(WalRecordDescriptor.LSN_OFFSET, start);
         frame.putInt(WalRecordDescriptor.CRC_OFFSET, WalRecordDescriptor.crc(frame, 0, (int) unpadded));
         awaitSpace(end);
+        advanceReuseUpTo(end - capacity);
+        // Orders the reuseUpTo store above before the ring stores below; pairs with the
+        // acquireFence() in lapped(), so a reader that copied any byte stored below sees reuseUpTo.
+        VarHandle.releaseFence();
         copyIn(start, frame, 0, WalRecordDescriptor.LSN_OFFSET);
         copyIn(start + WalRecordDescriptor.BODY_OFFSET, frame, WalRecordDescriptor.BODY_OFFSET,
                 frameLength - WalRecordDescriptor.BODY_OFFSET);
@@ -213,6 +224,18 @@ public final class WalRing {
             return;
         }
         awaitFlushedUninterruptibly(needed);
+    }
+
+    /** Raises reuseUpTo to at least {@code lsn}: ring slots of stream bytes below it may be rewritten now. */
+    private void advanceReuseUpTo(long lsn) {
+        long current = (long) REUSE_UP_TO.getVolatile(this);
+        while (current < lsn) {
+            long witness = (long) REUSE_UP_TO.compareAndExchange(this, current, lsn);
+            if (witness == current) {
+                return;
+            }
+            current = witness;
+        }
     }
 
     private void copyIn(long lsn, ByteBuffer src, int srcOffset, int length) {
@@ -394,10 +417,15 @@ public final class WalRing {
     }
 
     private boolean lapped(long lsn) {
-        // Orders the loads of the copy before the load below; pairs with the writers' getAndAdd
-        // on insertPosition, which precedes their stores into the ring.
+        // Orders the loads of the copy before the load below; pairs with the releaseFence() in
+        // append() between a writer's raising of reuseUpTo and its stores into the ring.
         VarHandle.acquireFence();
-        return getInsertPositionAcquire() > lsn + capacity;
+        return getReuseUpToAcquire() > lsn;
+    }
+
+    /** Stream bytes below this may be being overwritten in the ring (acquire). */
+    public long getReuseUpToAcquire() {
+        return (long) REUSE_UP_TO.getAcquire(this);
     }
 
     /** Wakes every waiter, which then fails with ADMIN_SHUTDOWN unless its LSN was reached. */
