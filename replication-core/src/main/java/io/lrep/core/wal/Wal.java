@@ -352,7 +352,9 @@ public final class Wal implements WalLog, AutoCloseable {
                 horizon = Math.min(horizon, h);
             }
             int segSize = config.segmentSizeBytes();
-            long limit = Math.min(horizon / segSize, flushed / segSize);
+            // Keep the segment holding the last flushed byte even when flushed sits on a segment
+            // boundary: the next segment may not exist yet, and open() needs one to find the end.
+            long limit = Math.min(horizon / segSize, (flushed - 1) / segSize);
             int removed = 0;
             for (long segno = oldestSegno; segno < limit; segno++) {
                 oldestSegno = segno + 1; // readers see the removal before the file goes

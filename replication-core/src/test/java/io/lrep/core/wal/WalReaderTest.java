@@ -198,4 +198,24 @@ class WalReaderTest {
                     .hasMessageContaining("invalid WAL record at " + Lsn.format(ends.get(0) + 8));
         }
     }
+
+    @Test
+    void shouldForgetRecordsPublishedButNotFlushedBeforeACrash() {
+        Wal crashed = Wal.open(config); // no writer runs: the record stays in the ring only
+        long end = crashed.append(new WalRecord.Abort(1));
+        assertThat(crashed.flushedLsn()).isEqualTo(config.initialLsn());
+        // "Restart" without closing the crashed instance (it is abandoned, never used again).
+        try (Wal wal = Wal.open(config)) {
+            assertThat(wal.insertLsn()).isEqualTo(config.initialLsn());
+            assertThat(wal.writer().flush()).isZero();
+            assertThat(readAll(wal)).isEmpty();
+            wal.startWriterThread();
+            long mine = wal.append(new WalRecord.Abort(2));
+            wal.waitForFlush(mine);
+            assertThat(mine).isEqualTo(end);
+            List<WalEntry> read = readAll(wal);
+            assertThat(read).hasSize(1);
+            assertThat(read.get(0).record().xid()).isEqualTo(2);
+        }
+    }
 }
