@@ -428,7 +428,11 @@ public final class WalRing {
         return (long) REUSE_UP_TO.getAcquire(this);
     }
 
-    /** Wakes every waiter, which then fails with ADMIN_SHUTDOWN unless its LSN was reached. */
+    /**
+     * Refuses further appends and wakes every waiter, which then fails with ADMIN_SHUTDOWN unless
+     * its LSN was reached. Java 17 has no public unmap: the mapping is released when the buffer
+     * is garbage-collected (the file's channel was closed right after mapping).
+     */
     public void close() {
         closed = true;
         wakeWaiters();

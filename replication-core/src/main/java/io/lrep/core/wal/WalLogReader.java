@@ -71,7 +71,9 @@ final class WalLogReader implements WalReader {
             buf.position(0);
             return r;
         } catch (LrepException e) {
-            return null; // the copy is damaged; the segment read below decides whether the record is
+            // Counted, not logged: the segment read that follows decides whether the record is damaged.
+            wal.stats().onRingCopyRejected();
+            return null;
         }
     }
 

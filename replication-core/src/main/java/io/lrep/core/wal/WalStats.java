@@ -18,6 +18,7 @@ public final class WalStats {
     private final AtomicLong maxGroupSize = new AtomicLong();
     private final LongAdder readerFallbacks = new LongAdder();
     private final LongAdder ringReads = new LongAdder();
+    private final LongAdder ringCopiesRejected = new LongAdder();
 
     void onFlush(long bytes, long records) {
         bytesWritten.addAndGet(bytes);
@@ -34,6 +35,10 @@ public final class WalStats {
 
     void onReaderFallback() {
         readerFallbacks.increment();
+    }
+
+    void onRingCopyRejected() {
+        ringCopiesRejected.increment();
     }
 
     void onRingRead() {
@@ -87,5 +92,13 @@ public final class WalStats {
     /** Records that readers took out of the ring. */
     public long ringReads() {
         return ringReads.sum();
+    }
+
+    /**
+     * Ring copies that passed the lap check but failed their CRC (then read from the segment).
+     * Always 0 unless the lap protocol is broken or memory is corrupt.
+     */
+    public long ringCopiesRejected() {
+        return ringCopiesRejected.sum();
     }
 }
