@@ -294,6 +294,15 @@ public final class ControlFile {
         latest = checkpoint;
     }
 
+    /**
+     * Replaces both checkpoints, e.g. after recovery had to fall back to the previous one (not
+     * written until {@link #write()}).
+     */
+    public synchronized void setCheckpoints(CheckpointLocation newLatest, CheckpointLocation newPrevious) {
+        this.latest = newLatest;
+        this.previous = newPrevious;
+    }
+
     /** Sets the cluster state (not written until {@link #write()}). */
     public synchronized void setState(State newState) {
         this.state = newState;
