@@ -66,7 +66,8 @@ final class FakeDurableState implements DurableState {
         long end = wal.append(new WalRecord.Commit(xid, ControlFile.nowMicros(), originId, originLsn));
         activeStart.remove(xid);
         wal.waitForFlush(end);
-        apply(pending.remove(xid), end);
+        apply(pending.getOrDefault(xid, List.of()), end);
+        pending.remove(xid);
         return end;
     }
 
