@@ -282,7 +282,7 @@ class RecoveryTest {
         long seed = fixed != null ? Long.parseLong(fixed) : new Random().nextLong();
         System.out.println(prop + " = " + seed + " (rerun with -D" + prop + "=" + seed + ")");
         Random rnd = new Random(seed);
-        for (int round = 0; round < 20; round++) {
+        for (int round = 0; round < 8; round++) {
             setUpRound();
             Map<Integer, List<Integer>> open = new HashMap<>();
             List<Integer> committedKeys = new ArrayList<>();
