@@ -1704,6 +1704,16 @@ public final class StorageEngine implements DurableState {
         return removed;
     }
 
+    /** How many transactions are waiting for another right now (for tests and views). */
+    public int waitingCount() {
+        lock.lock();
+        try {
+            return waitsFor.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Row versions currently stored (all chains, all versions), for tests and metrics. */
     public long versionCount() {
         long n = 0;
