@@ -60,7 +60,8 @@ public enum SqlState {
     CONFIG_FILE_ERROR("F0000"),
     LOCK_FILE_EXISTS("F0001"),
     DATA_CORRUPTED("XX001"),
-    INTERNAL_ERROR("XX000");
+    INTERNAL_ERROR("XX000"),
+    SEQUENCE_GENERATOR_LIMIT_EXCEEDED("2200H");
 
     private final String code;
 
