@@ -502,7 +502,7 @@ public final class WalRecordCodec {
 
     /**
      * Decodes the frame at {@code src}'s position, which must be the record starting at
-     * {@code expectedLsn}, and advances {@code src} past the frame (padding included). Checks the
+     * {@code expectedLsn}, and advances {@code src} past the frame (and its padding, as far as {@code src} holds it). Checks the
      * length, the LSN, the CRC and that the body fills the frame exactly.
      *
      * @throws LrepException DATA_CORRUPTED naming the LSN and what is wrong
@@ -527,7 +527,7 @@ public final class WalRecordCodec {
             throw new LrepException(SqlState.DATA_CORRUPTED, "invalid WAL record at " + Lsn.format(expectedLsn) + ": "
                     + body.remaining() + " bytes after the body");
         }
-        src.position(start + WalRecordDescriptor.align(length));
+        src.position(Math.min(src.limit(), start + WalRecordDescriptor.align(length)));
         return r;
     }
 }
