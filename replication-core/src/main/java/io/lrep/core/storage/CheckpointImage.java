@@ -155,16 +155,6 @@ public record CheckpointImage(Path file, long snapshotLsn, long redoLsn, int nex
         }
     }
 
-    /** Deletes an image file if it exists (and a leftover temporary file of it). */
-    static void delete(Path file) {
-        try {
-            Files.deleteIfExists(file);
-            Files.deleteIfExists(file.resolveSibling(file.getFileName() + ".tmp"));
-        } catch (IOException e) {
-            throw new LrepException(SqlState.IO_ERROR, "could not remove checkpoint image \"" + file + "\": " + e, e);
-        }
-    }
-
     private ByteBuffer encodeHeader() {
         ByteBuffer h = ByteBuffer.allocate(HEADER_SIZE).order(ByteOrder.LITTLE_ENDIAN);
         h.putInt(CheckpointImageDescriptor.OFF_MAGIC, HEADER_MAGIC);

@@ -5,6 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lrep.core.storage.Recovery.RecoveryResult;
 import io.lrep.core.wal.MemoryWalLog;
+import io.lrep.core.wal.Wal;
+import io.lrep.core.wal.WalConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.stream.Stream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -98,6 +103,54 @@ class CheckpointRecoveryEngineTest {
         try (Transaction t = engine3.begin()) {
             t.insert(t.table("public", "kv"), row(9, "new xid after recovery"));
             t.commit();
+        }
+    }
+
+    private static long segmentCount(Path walDir) throws IOException {
+        try (Stream<Path> files = Files.list(walDir)) {
+            return files.count();
+        }
+    }
+
+    @Test
+    void shouldRecoverFromWalSegmentsAndLetCheckpointsRemoveOldOnes() throws IOException {
+        WalConfig config = WalConfig.of(dataDir.resolve("pg_wal")).withRingFile(dataDir.resolve("wal_buffers"))
+                .withRingCapacity(64 * 1024).withSegmentSize(8 * 1024).withFsync(false);
+        ControlFile.create(dataDir, ControlFile.newSystemIdentifier());
+        Map<RowKey, List<Object>> expected;
+        try (Wal wal = Wal.open(config)) {
+            wal.startWriterThread();
+            StorageEngine engine = new StorageEngine(wal);
+            Checkpointer checkpointer = new Checkpointer(dataDir, ControlFile.read(dataDir), wal, engine,
+                    Duration.ofMinutes(5), engine::vacuum);
+            checkpointer.onStart();
+            TableDef kv = StorageFixture.createKv(engine, "kv");
+            for (int round = 0; round < 4; round++) {
+                for (int i = 0; i < 50; i++) {
+                    try (Transaction t = engine.begin()) {
+                        t.insert(kv, row(round * 1000 + i, "x".repeat(100)));
+                        t.commit();
+                    }
+                }
+                checkpointer.checkpointNow();
+            }
+            assertThat(wal.oldestLsn()).as("old segments removed").isGreaterThan(config.initialLsn());
+            try (Transaction t = engine.begin()) {
+                t.insert(kv, row(-1, "after the last checkpoint"));
+                t.commit();
+            }
+            expected = kv(engine);
+            checkpointer.onClose();
+        }
+        assertThat(segmentCount(config.walDir())).isLessThan(10);
+
+        try (Wal wal = Wal.open(config)) {
+            wal.startWriterThread();
+            StorageEngine engine = new StorageEngine(wal);
+            RecoveryResult r = Recovery.run(dataDir, ControlFile.read(dataDir), wal, engine);
+            assertThat(r.crashRecovery()).isTrue();
+            assertThat(r.transactionsReplayed()).isEqualTo(1);
+            assertThat(kv(engine)).isEqualTo(expected).hasSize(201);
         }
     }
 }
