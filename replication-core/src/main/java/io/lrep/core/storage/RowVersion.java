@@ -1,0 +1,55 @@
+package io.lrep.core.storage;
+
+/**
+ * One version of a row. Versions of one key form a chain from the newest ({@link Chain#head})
+ * through {@code older}. Fields other than the final ones change only under the engine lock;
+ * readers walk chains without it: {@code ender} is written after {@code enderCid} (the volatile
+ * write publishes both), and unlinking a version ({@code older} of its predecessor) leaves the
+ * unlinked version's own {@code older} intact, so a reader standing on it still reaches the rest
+ * of the chain.
+ */
+final class RowVersion {
+
+    final RowKey key;
+    final Object[] values;
+    final TxnState creator;
+    final int creatorCid;
+    int enderCid;
+    volatile TxnState ender;
+    volatile RowVersion older;
+    /** The version an update made from this one (possibly under another key), or null. */
+    volatile RowVersion successor;
+
+    RowVersion(RowKey key, Object[] values, TxnState creator, int creatorCid) {
+        this.key = key;
+        this.values = values;
+        this.creator = creator;
+        this.creatorCid = creatorCid;
+    }
+
+    /** Visible to a snapshot at {@code lsn} taken by {@code own} (null: none) at command {@code cid}. */
+    boolean visible(long lsn, TxnState own, int cid) {
+        TxnState c = creator;
+        if (c == own) {
+            if (creatorCid >= cid) {
+                return false;
+            }
+        } else if (!c.committedAtOrBefore(lsn)) {
+            return false;
+        }
+        TxnState e = ender;
+        if (e == null) {
+            return true;
+        }
+        if (e == own) {
+            return enderCid >= cid;
+        }
+        return !e.committedAtOrBefore(lsn);
+    }
+
+    /** Not ended by a live or committed transaction: the row's current version. */
+    boolean isLive() {
+        TxnState e = ender;
+        return e == null || e.aborted;
+    }
+}

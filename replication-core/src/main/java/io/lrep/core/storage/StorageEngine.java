@@ -1,0 +1,1996 @@
+package io.lrep.core.storage;
+
+import io.lrep.core.error.LrepException;
+import io.lrep.core.error.SqlState;
+import io.lrep.core.lsn.Lsn;
+import io.lrep.core.wal.WalLog;
+import io.lrep.core.wal.WalRecord;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The live storage engine of one node: a transactional catalog, MVCC tables, transactions with
+ * PostgreSQL's read committed / repeatable read semantics, table and row locks with deadlock
+ * detection, WAL logging of every change through a {@link WalLog}, vacuum, and the
+ * {@link DurableState} that checkpoints and recovery use. Start transactions with
+ * {@link #begin(IsolationLevel, long)}; every operation is on the {@link Transaction}.
+ *
+ * <h2>Snapshots are LSNs</h2>
+ * A snapshot is an LSN {@code S}: a row version is visible iff its creator committed with commit
+ * LSN (the end LSN of its Commit record) {@code <= S} and it was not ended by a transaction
+ * committed with commit LSN {@code <= S}. A new snapshot is {@code max(wal.flushedLsn(),
+ * notBeforeLsn)}, read under the engine lock. Commit appends its Commit record and sets its
+ * commit LSN inside that same lock, so when a snapshot is taken every Commit record already
+ * appended, in particular every one below the flushed LSN, has its commit LSN set, and every
+ * Commit record appended later ends above the insert LSN at that moment, hence above {@code S}
+ * ({@code notBeforeLsn} is a commit LSN the session already got, so it is at most that insert
+ * LSN). The set of transactions visible to {@code S} is therefore exactly "commit LSN {@code <=
+ * S}", now and later, which is what makes a slot's consistent point an exact snapshot. Waiting
+ * for the flush happens after the lock is released (group commit is not serialised).
+ *
+ * <h2>Concurrency</h2>
+ * <pre>
+ * engine lock:  one ReentrantLock guards the catalog, version-chain links and stamps, table locks,
+ *               the wait-for graph, the snapshot registry and the counters. Every write and
+ *               every commit/abort runs under it; waits (row and table locks) release it through
+ *               one Condition that every transaction end signals.
+ * readers:      scans and point reads walk version chains without the lock: Chain.head,
+ *               RowVersion.older/ender/successor and TxnState.commitLsn/aborted are volatile;
+ *               a version's values and creator are final and published by the volatile store
+ *               that links it into its chain.
+ * sequences:    each sequence's state is guarded by its own monitor; nextval appends WAL and,
+ *               every SEQ_LOG_VALS values, waits for its flush inside that monitor only.
+ * </pre>
+ */
+public final class StorageEngine implements DurableState {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StorageEngine.class);
+
+    /** pg_catalog's oid. */
+    public static final int PG_CATALOG_OID = 11;
+    /** public's oid. */
+    public static final int PUBLIC_OID = 2200;
+    /** PostgreSQL's FirstNormalObjectId. */
+    public static final int FIRST_NORMAL_OID = 16384;
+    /** PostgreSQL's FirstNormalTransactionId. */
+    public static final int FIRST_NORMAL_XID = 3;
+    /** Values fetched ahead of each logged sequence advance (PostgreSQL's SEQ_LOG_VALS). */
+    public static final int SEQ_LOG_VALS = 32;
+
+    private static final int VACUUM_BATCH = 256;
+
+    enum ObjType { SCHEMA, TABLE, SEQUENCE }
+
+    /** One catalog object (schema, table, sequence) and its definition versions, newest first. */
+    static final class CatObject {
+        final int oid;
+        final ObjType type;
+        CatVersion head;
+
+        CatObject(int oid, ObjType type) {
+            this.oid = oid;
+            this.type = type;
+        }
+    }
+
+    static final class CatVersion {
+        final CatObject object;
+        final Object def;
+        final TxnState creator;
+        TxnState ender;
+        CatVersion older;
+
+        CatVersion(CatObject object, Object def, TxnState creator) {
+            this.object = object;
+            this.def = def;
+            this.creator = creator;
+        }
+    }
+
+    /** The rows of one table. */
+    static final class TableStore {
+        final int oid;
+        final ConcurrentSkipListMap<RowKey, Chain> rows = new ConcurrentSkipListMap<>();
+        final AtomicLong nextRowId = new AtomicLong();
+
+        TableStore(int oid) {
+            this.oid = oid;
+        }
+    }
+
+    /** A sequence's non-transactional state; guarded by its own monitor. */
+    static final class SeqState {
+        long lastValue;
+        boolean isCalled;
+        /** The value the last SequenceAdvance logged: recovery resumes after it. */
+        long logged;
+        boolean hasLog;
+    }
+
+    private static final class TableLock {
+        final Set<TxnState> shared = new HashSet<>();
+        TxnState exclusive;
+    }
+
+    final WalLog wal;
+    final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+
+    // --- guarded by lock ---
+    private final TreeMap<Integer, CatObject> objects = new TreeMap<>();
+    private final Map<Integer, TableLock> tableLocks = new HashMap<>();
+    private final Map<TxnState, Set<TxnState>> waitsFor = new HashMap<>();
+    private final Set<Transaction> active = new LinkedHashSet<>();
+    private final TreeMap<Long, Integer> snapshots = new TreeMap<>();
+    private long lowestSafeSnapshot;
+    private int nextXid = FIRST_NORMAL_XID;
+    private int nextOid = FIRST_NORMAL_OID;
+
+    // --- read without the lock ---
+    final ConcurrentHashMap<Integer, TableStore> tables = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Integer, SeqState> sequences = new ConcurrentHashMap<>();
+
+    public StorageEngine(WalLog wal) {
+        this.wal = wal;
+        installBootstrap(new SchemaDef(PG_CATALOG_OID, "pg_catalog"));
+        installBootstrap(new SchemaDef(PUBLIC_OID, "public"));
+    }
+
+    private void installBootstrap(SchemaDef s) {
+        CatObject o = new CatObject(s.oid(), ObjType.SCHEMA);
+        o.head = new CatVersion(o, s, TxnState.BOOTSTRAP);
+        objects.put(s.oid(), o);
+    }
+
+    // =====================================================================================
+    // Transactions and snapshots
+    // =====================================================================================
+
+    /**
+     * Starts a transaction. Its snapshots are at least {@code notBeforeLsn} (the session's last
+     * commit LSN, so it sees its own commits under {@code synchronous_commit = off}; 0 if none).
+     */
+    public Transaction begin(IsolationLevel isolation, long notBeforeLsn) {
+        return new Transaction(this, isolation, notBeforeLsn, -1);
+    }
+
+    /** A READ COMMITTED transaction. */
+    public Transaction begin() {
+        return begin(IsolationLevel.READ_COMMITTED, 0);
+    }
+
+    /**
+     * A REPEATABLE READ transaction whose snapshot is exactly {@code lsn} (a replication slot's
+     * consistent point, for SNAPSHOT 'use').
+     *
+     * @throws LrepException 55000 if vacuum may already have removed versions that snapshot needs
+     *     (pin it with {@link #pinSnapshot(long)} first to be safe)
+     */
+    public Transaction beginWithSnapshot(long lsn) {
+        lock.lock();
+        try {
+            checkSnapshotSafe(lsn);
+            Transaction t = new Transaction(this, IsolationLevel.REPEATABLE_READ, 0, lsn);
+            registerSnapshot(lsn);
+            t.registeredSnapshot = lsn;
+            return t;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Keeps every version visible at {@code lsn} from vacuum until the returned handle is
+     * closed (for a slot's exported snapshot, or an export).
+     */
+    public SnapshotPin pinSnapshot(long lsn) {
+        lock.lock();
+        try {
+            checkSnapshotSafe(lsn);
+            registerSnapshot(lsn);
+        } finally {
+            lock.unlock();
+        }
+        return new SnapshotPin() {
+            private boolean closed;
+
+            @Override
+            public void close() {
+                lock.lock();
+                try {
+                    if (!closed) {
+                        closed = true;
+                        unregisterSnapshot(lsn);
+                    }
+                } finally {
+                    lock.unlock();
+                }
+            }
+        };
+    }
+
+    private void checkSnapshotSafe(long lsn) {
+        if (lsn < lowestSafeSnapshot) {
+            throw new LrepException(SqlState.OBJECT_NOT_IN_PREREQUISITE_STATE,
+                    "snapshot " + Lsn.format(lsn) + " is too old: vacuum has removed row versions below "
+                            + Lsn.format(lowestSafeSnapshot));
+        }
+    }
+
+    /** A fresh statement snapshot LSN for {@code t}, registered for vacuum. */
+    long takeSnapshot(Transaction t) {
+        lock.lock();
+        try {
+            long lsn = Math.max(wal.flushedLsn(), t.notBeforeLsn);
+            if (t.registeredSnapshot != -1) {
+                unregisterSnapshot(t.registeredSnapshot);
+            }
+            registerSnapshot(lsn);
+            t.registeredSnapshot = lsn;
+            return lsn;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void registerSnapshot(long lsn) {
+        snapshots.merge(lsn, 1, Integer::sum);
+    }
+
+    private void unregisterSnapshot(long lsn) {
+        snapshots.computeIfPresent(lsn, (k, n) -> n == 1 ? null : n - 1);
+    }
+
+    /** No snapshot now or later sees a version ended by a commit at or below this LSN. Under lock. */
+    private long horizon() {
+        long h = wal.flushedLsn();
+        if (!snapshots.isEmpty()) {
+            h = Math.min(h, snapshots.firstKey());
+        }
+        lowestSafeSnapshot = Math.max(lowestSafeSnapshot, h);
+        return h;
+    }
+
+    private void ensureXid(Transaction t) {
+        if (t.state.xid == 0) {
+            int xid = nextXid;
+            nextXid = nextXid + 1;
+            if (Integer.compareUnsigned(nextXid, FIRST_NORMAL_XID) < 0) {
+                nextXid = FIRST_NORMAL_XID;
+            }
+            t.state.xid = xid;
+            t.firstLsn = wal.insertLsn();
+            active.add(t);
+        }
+    }
+
+    private long log(Transaction t, WalRecord r) {
+        long end = wal.append(r);
+        t.wroteWal = true;
+        return end;
+    }
+
+    long commit(Transaction t) {
+        long end;
+        lock.lock();
+        try {
+            t.checkActive();
+            if (t.state.xid == 0) {
+                // Read-only: it made nothing, so "committed" and "aborted" look the same to everyone.
+                t.state.aborted = true;
+                finish(t);
+                return 0;
+            }
+            long micros = ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
+            end = log(t, new WalRecord.Commit(t.state.xid, micros, t.originId, t.originLsn));
+            t.state.commitLsn = end;
+            finish(t);
+        } finally {
+            lock.unlock();
+        }
+        if (t.synchronousCommit) {
+            wal.waitForFlush(end);
+        }
+        return end;
+    }
+
+    void rollback(Transaction t) {
+        lock.lock();
+        try {
+            if (t.done) {
+                return;
+            }
+            if (t.state.xid != 0 && t.wroteWal) {
+                wal.append(new WalRecord.Abort(t.state.xid));
+            }
+            t.state.aborted = true;
+            for (RowVersion v : t.endedRows) {
+                if (v.ender == t.state) {
+                    v.successor = null;
+                    v.ender = null;
+                }
+            }
+            for (Map.Entry<RowVersion, TableStore> e : t.createdRows.entrySet()) {
+                unlink(e.getValue(), e.getKey());
+            }
+            for (CatVersion v : t.endedCatalog) {
+                if (v.ender == t.state) {
+                    v.ender = null;
+                }
+            }
+            for (CatVersion v : t.createdCatalog) {
+                unlinkCatalog(v);
+            }
+            finish(t);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void unlink(TableStore ts, RowVersion v) {
+        Chain ch = ts.rows.get(v.key);
+        if (ch == null) {
+            return;
+        }
+        RowVersion prev = null;
+        for (RowVersion x = ch.head; x != null; x = x.older) {
+            if (x == v) {
+                if (prev == null) {
+                    ch.head = x.older;
+                } else {
+                    prev.older = x.older;
+                }
+                break;
+            }
+            prev = x;
+        }
+        if (ch.head == null) {
+            ts.rows.remove(v.key, ch);
+        }
+    }
+
+    private void unlinkCatalog(CatVersion v) {
+        CatObject o = v.object;
+        CatVersion prev = null;
+        for (CatVersion x = o.head; x != null; x = x.older) {
+            if (x == v) {
+                if (prev == null) {
+                    o.head = x.older;
+                } else {
+                    prev.older = x.older;
+                }
+                break;
+            }
+            prev = x;
+        }
+        if (o.head == null) {
+            objects.remove(o.oid);
+            tables.remove(o.oid);
+            sequences.remove(o.oid);
+        }
+    }
+
+    private void finish(Transaction t) {
+        t.done = true;
+        active.remove(t);
+        for (Integer oid : t.heldLocks.keySet()) {
+            TableLock l = tableLocks.get(oid);
+            if (l != null) {
+                l.shared.remove(t.state);
+                if (l.exclusive == t.state) {
+                    l.exclusive = null;
+                }
+                if (l.exclusive == null && l.shared.isEmpty()) {
+                    tableLocks.remove(oid);
+                }
+            }
+        }
+        t.heldLocks.clear();
+        if (t.registeredSnapshot != -1) {
+            unregisterSnapshot(t.registeredSnapshot);
+            t.registeredSnapshot = -1;
+        }
+        t.createdRows.clear();
+        t.endedRows.clear();
+        t.createdCatalog.clear();
+        t.endedCatalog.clear();
+        changed.signalAll();
+    }
+
+    // =====================================================================================
+    // Waiting: table locks, row conflicts, deadlock detection (all under lock)
+    // =====================================================================================
+
+    /** Waits until one of {@code blockers} ends; 40P01 if waiting would close a wait-for cycle. */
+    private void awaitAny(Transaction t, Set<TxnState> blockers, String what) {
+        waitsFor.put(t.state, blockers);
+        try {
+            if (reaches(blockers, t.state, new HashSet<>())) {
+                StringBuilder detail = new StringBuilder();
+                detail.append("Transaction ").append(Integer.toUnsignedString(t.state.xid)).append(" waits for ").append(what)
+                        .append("; blocked by transaction");
+                for (TxnState b : blockers) {
+                    detail.append(' ').append(Integer.toUnsignedString(b.xid));
+                }
+                detail.append('.');
+                throw new LrepException(SqlState.DEADLOCK_DETECTED, LrepException.Severity.ERROR, "deadlock detected",
+                        detail.toString(), "See server log for query details.", null);
+            }
+            while (!anyEnded(blockers)) {
+                changed.await();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LrepException(SqlState.QUERY_CANCELED, "canceling statement due to user request", e);
+        } finally {
+            waitsFor.remove(t.state);
+        }
+    }
+
+    private static boolean anyEnded(Set<TxnState> blockers) {
+        for (TxnState b : blockers) {
+            if (b.isEnded()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean reaches(Set<TxnState> from, TxnState target, Set<TxnState> seen) {
+        for (TxnState s : from) {
+            if (s == target) {
+                return true;
+            }
+            if (seen.add(s)) {
+                Set<TxnState> next = waitsFor.get(s);
+                if (next != null && reaches(next, target, seen)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** Takes a table lock held until the transaction ends: shared for DML, exclusive for DDL. */
+    private void lockRelation(Transaction t, int oid, boolean exclusive, String name) {
+        Boolean held = t.heldLocks.get(oid);
+        if (held != null && (held || !exclusive)) {
+            return;
+        }
+        while (true) {
+            TableLock l = tableLocks.computeIfAbsent(oid, k -> new TableLock());
+            Set<TxnState> blockers = new HashSet<>();
+            if (l.exclusive != null && l.exclusive != t.state) {
+                blockers.add(l.exclusive);
+            }
+            if (exclusive) {
+                for (TxnState s : l.shared) {
+                    if (s != t.state) {
+                        blockers.add(s);
+                    }
+                }
+            }
+            if (blockers.isEmpty()) {
+                if (exclusive) {
+                    l.exclusive = t.state;
+                } else {
+                    l.shared.add(t.state);
+                }
+                t.heldLocks.put(oid, exclusive);
+                return;
+            }
+            awaitAny(t, blockers, (exclusive ? "AccessExclusiveLock" : "RowExclusiveLock") + " on relation " + name);
+        }
+    }
+
+    // =====================================================================================
+    // Catalog reads (under lock)
+    // =====================================================================================
+
+    /** The version {@code own} sees now: committed or its own, not dropped by a committed or its own. */
+    private static CatVersion currentVersion(CatObject o, TxnState own) {
+        for (CatVersion v = o.head; v != null; v = v.older) {
+            if (v.creator.aborted || (v.creator != own && !v.creator.isCommitted())) {
+                continue;
+            }
+            TxnState e = v.ender;
+            if (e != null && (e == own || e.isCommitted())) {
+                continue;
+            }
+            return v;
+        }
+        return null;
+    }
+
+    private static CatVersion versionAsOf(CatObject o, long lsn) {
+        for (CatVersion v = o.head; v != null; v = v.older) {
+            if (v.creator.committedAtOrBefore(lsn) && (v.ender == null || !v.ender.committedAtOrBefore(lsn))) {
+                return v;
+            }
+        }
+        return null;
+    }
+
+    private Object currentDef(TxnState own, int oid, ObjType type) {
+        CatObject o = objects.get(oid);
+        if (o == null || o.type != type) {
+            return null;
+        }
+        CatVersion v = currentVersion(o, own);
+        return v == null ? null : v.def;
+    }
+
+    private static int schemaOidOf(Object def) {
+        if (def instanceof TableDef t) {
+            return t.schemaOid();
+        }
+        if (def instanceof SequenceDef s) {
+            return s.schemaOid();
+        }
+        return 0;
+    }
+
+    private static String nameOf(Object def) {
+        if (def instanceof TableDef t) {
+            return t.name();
+        }
+        if (def instanceof SequenceDef s) {
+            return s.name();
+        }
+        return ((SchemaDef) def).name();
+    }
+
+    private SchemaDef schemaNamed(TxnState own, String name) {
+        for (CatObject o : objects.values()) {
+            if (o.type == ObjType.SCHEMA) {
+                CatVersion v = currentVersion(o, own);
+                if (v != null && ((SchemaDef) v.def).name().equals(name)) {
+                    return (SchemaDef) v.def;
+                }
+            }
+        }
+        return null;
+    }
+
+    private SchemaDef requireSchema(TxnState own, String name) {
+        SchemaDef s = schemaNamed(own, name);
+        if (s == null) {
+            throw new LrepException(SqlState.UNDEFINED_SCHEMA, "schema \"" + name + "\" does not exist");
+        }
+        return s;
+    }
+
+    /** The table or sequence named so in the schema that {@code own} sees, or null. */
+    private Object relationNamed(TxnState own, String schema, String name) {
+        SchemaDef s = schemaNamed(own, schema);
+        if (s == null) {
+            return null;
+        }
+        for (CatObject o : objects.values()) {
+            if (o.type != ObjType.SCHEMA) {
+                CatVersion v = currentVersion(o, own);
+                if (v != null && schemaOidOf(v.def) == s.oid() && nameOf(v.def).equals(name)) {
+                    return v.def;
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
+     * For creating {@code name}: waits out transactions that are creating, renaming or dropping
+     * an object of that name, then returns the existing object's definition or null if free.
+     */
+    private Object awaitNameFree(Transaction t, boolean schema, int schemaOid, String name) {
+        while (true) {
+            TxnState blocker = null;
+            Object existing = null;
+            for (CatObject o : objects.values()) {
+                if ((o.type == ObjType.SCHEMA) != schema) {
+                    continue;
+                }
+                for (CatVersion v = o.head; v != null; v = v.older) {
+                    if (!nameOf(v.def).equals(name) || (!schema && schemaOidOf(v.def) != schemaOid) || v.creator.aborted) {
+                        continue;
+                    }
+                    if (v.creator != t.state && !v.creator.isCommitted()) {
+                        blocker = v.creator;
+                        continue;
+                    }
+                    TxnState e = v.ender;
+                    if (e == null || e.aborted) {
+                        existing = v.def;
+                    } else if (e != t.state && !e.isCommitted()) {
+                        blocker = e;
+                    }
+                }
+            }
+            if (existing != null) {
+                return existing;
+            }
+            if (blocker == null) {
+                return null;
+            }
+            awaitAny(t, Set.of(blocker), "catalog name \"" + name + "\"");
+        }
+    }
+
+    private int allocateOid() {
+        int oid = nextOid;
+        nextOid = nextOid + 1;
+        if (Integer.compareUnsigned(nextOid, FIRST_NORMAL_OID) < 0) {
+            nextOid = FIRST_NORMAL_OID;
+        }
+        return oid;
+    }
+
+    // =====================================================================================
+    // Catalog reads for transactions
+    // =====================================================================================
+
+    TableDef findTable(Transaction t, String schema, String name) {
+        lock.lock();
+        try {
+            return relationNamed(t.state, schema, name) instanceof TableDef d ? d : null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    TableDef tableByOid(Transaction t, int oid) {
+        lock.lock();
+        try {
+            return (TableDef) currentDef(t.state, oid, ObjType.TABLE);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    SequenceDef findSequence(Transaction t, String schema, String name) {
+        lock.lock();
+        try {
+            return relationNamed(t.state, schema, name) instanceof SequenceDef d ? d : null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    SequenceDef sequenceByOid(Transaction t, int oid) {
+        lock.lock();
+        try {
+            return (SequenceDef) currentDef(t.state, oid, ObjType.SEQUENCE);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    SchemaDef findSchema(Transaction t, String name) {
+        lock.lock();
+        try {
+            return schemaNamed(t.state, name);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    <T> List<T> listCurrent(Transaction t, ObjType type, Class<T> cls) {
+        lock.lock();
+        try {
+            List<T> out = new ArrayList<>();
+            for (CatObject o : objects.values()) {
+                if (o.type == type) {
+                    CatVersion v = currentVersion(o, t.state);
+                    if (v != null) {
+                        out.add(cls.cast(v.def));
+                    }
+                }
+            }
+            return out;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // =====================================================================================
+    // DDL (each under lock, transactional)
+    // =====================================================================================
+
+    private CatVersion install(Transaction t, CatObject o, Object def) {
+        CatVersion cur = currentVersion(o, t.state);
+        if (cur != null) {
+            cur.ender = t.state;
+            t.endedCatalog.add(cur);
+        }
+        CatVersion v = new CatVersion(o, def, t.state);
+        v.older = o.head;
+        o.head = v;
+        t.createdCatalog.add(v);
+        return v;
+    }
+
+    private void end(Transaction t, CatObject o) {
+        CatVersion cur = currentVersion(o, t.state);
+        if (cur != null) {
+            cur.ender = t.state;
+            t.endedCatalog.add(cur);
+        }
+    }
+
+    private void logCatalog(Transaction t, int kind, int oid, byte[] def) {
+        log(t, new WalRecord.CatalogChange(t.state.xid, kind, oid, def));
+    }
+
+    SchemaDef createSchema(Transaction t, String name) {
+        lock.lock();
+        try {
+            t.checkActive();
+            if (awaitNameFree(t, true, 0, name) != null) {
+                throw new LrepException(SqlState.DUPLICATE_SCHEMA, "schema \"" + name + "\" already exists");
+            }
+            ensureXid(t);
+            SchemaDef s = new SchemaDef(allocateOid(), name);
+            CatObject o = new CatObject(s.oid(), ObjType.SCHEMA);
+            objects.put(s.oid(), o);
+            install(t, o, s);
+            logCatalog(t, CatalogCodec.SCHEMA_CREATE, s.oid(), CatalogCodec.encodeSchema(s));
+            return s;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void dropSchema(Transaction t, String name, boolean cascade) {
+        lock.lock();
+        try {
+            t.checkActive();
+            SchemaDef s = requireSchema(t.state, name);
+            if (s.oid() == PG_CATALOG_OID) {
+                throw new LrepException(SqlState.DEPENDENT_OBJECTS_STILL_EXIST,
+                        "cannot drop schema " + name + " because it is required by the database system");
+            }
+            List<Object> members = new ArrayList<>();
+            for (CatObject o : objects.values()) {
+                if (o.type != ObjType.SCHEMA) {
+                    CatVersion v = currentVersion(o, t.state);
+                    if (v != null && schemaOidOf(v.def) == s.oid()) {
+                        members.add(v.def);
+                    }
+                }
+            }
+            if (!members.isEmpty() && !cascade) {
+                StringBuilder detail = new StringBuilder();
+                for (Object m : members) {
+                    if (detail.length() > 0) {
+                        detail.append('\n');
+                    }
+                    detail.append(m instanceof TableDef ? "table " : "sequence ").append(name).append('.').append(nameOf(m))
+                            .append(" depends on schema ").append(name);
+                }
+                throw new LrepException(SqlState.DEPENDENT_OBJECTS_STILL_EXIST, LrepException.Severity.ERROR,
+                        "cannot drop schema " + name + " because other objects depend on it", detail.toString(),
+                        "Use DROP ... CASCADE to drop the dependent objects too.", null);
+            }
+            for (Object m : members) {
+                if (m instanceof TableDef td) {
+                    dropTableLocked(t, td.oid(), td.displayName());
+                }
+            }
+            for (Object m : members) {
+                if (m instanceof SequenceDef sd && currentDef(t.state, sd.oid(), ObjType.SEQUENCE) != null) {
+                    dropSequenceLocked(t, sd);
+                }
+            }
+            ensureXid(t);
+            end(t, objects.get(s.oid()));
+            logCatalog(t, CatalogCodec.SCHEMA_DROP, s.oid(), new byte[0]);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    TableDef createTable(Transaction t, String schema, String name, List<ColumnDef> columns, List<String> primaryKey) {
+        lock.lock();
+        try {
+            t.checkActive();
+            SchemaDef s = requireSchema(t.state, schema);
+            if (awaitNameFree(t, false, s.oid(), name) != null) {
+                throw new LrepException(SqlState.DUPLICATE_TABLE, "relation \"" + name + "\" already exists");
+            }
+            List<ColumnDef> cols = new ArrayList<>();
+            Set<String> names = new HashSet<>();
+            for (ColumnDef c : columns) {
+                if (!names.add(c.name())) {
+                    throw new LrepException(SqlState.DUPLICATE_COLUMN, "column \"" + c.name() + "\" specified more than once");
+                }
+                cols.add(c.withAttnum(cols.size() + 1));
+            }
+            List<Integer> pk = new ArrayList<>();
+            for (String k : primaryKey) {
+                int idx = -1;
+                for (int i = 0; i < cols.size(); i++) {
+                    if (cols.get(i).name().equals(k)) {
+                        idx = i;
+                    }
+                }
+                if (idx < 0) {
+                    throw new LrepException(SqlState.UNDEFINED_COLUMN, "column \"" + k + "\" named in key does not exist");
+                }
+                if (pk.contains(idx + 1)) {
+                    throw new LrepException(SqlState.DUPLICATE_COLUMN, "column \"" + k + "\" appears twice in primary key constraint");
+                }
+                pk.add(idx + 1);
+                cols.set(idx, cols.get(idx).notNullColumn());
+            }
+            ensureXid(t);
+            int oid = allocateOid();
+            for (int i = 0; i < cols.size(); i++) {
+                ColumnDef c = cols.get(i);
+                if (c.isIdentity() && c.identitySequenceOid() == 0) {
+                    SequenceDef seq = createIdentitySequence(t, s, name, oid, c);
+                    cols.set(i, c.withIdentitySequence(seq.oid()));
+                }
+            }
+            TableDef def = new TableDef(oid, s.oid(), s.name(), name, cols, pk, ReplicaIdentity.DEFAULT);
+            CatObject o = new CatObject(oid, ObjType.TABLE);
+            objects.put(oid, o);
+            install(t, o, def);
+            tables.put(oid, new TableStore(oid));
+            lockRelation(t, oid, true, name);
+            logCatalog(t, CatalogCodec.TABLE_CREATE, oid, CatalogCodec.encodeTable(def));
+            return def;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private SequenceDef createIdentitySequence(Transaction t, SchemaDef s, String table, int tableOid, ColumnDef c) {
+        String seqName = table + "_" + c.name() + "_seq";
+        if (awaitNameFree(t, false, s.oid(), seqName) != null) {
+            throw new LrepException(SqlState.DUPLICATE_TABLE, "relation \"" + seqName + "\" already exists");
+        }
+        long max = switch (c.type()) {
+            case INT2 -> Short.MAX_VALUE;
+            case INT4 -> Integer.MAX_VALUE;
+            default -> Long.MAX_VALUE;
+        };
+        SequenceDef seq = new SequenceDef(allocateOid(), s.oid(), s.name(), seqName, 1, 1, 1, max, false, 1, tableOid, c.attnum());
+        installSequence(t, seq);
+        return seq;
+    }
+
+    private void installSequence(Transaction t, SequenceDef seq) {
+        CatObject o = new CatObject(seq.oid(), ObjType.SEQUENCE);
+        objects.put(seq.oid(), o);
+        install(t, o, seq);
+        SeqState st = new SeqState();
+        st.lastValue = seq.start();
+        sequences.putIfAbsent(seq.oid(), st);
+        logCatalog(t, CatalogCodec.SEQUENCE_CREATE, seq.oid(), CatalogCodec.encodeSequence(seq));
+    }
+
+    void dropTable(Transaction t, TableDef table) {
+        lock.lock();
+        try {
+            t.checkActive();
+            dropTableLocked(t, table.oid(), table.displayName());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void dropTableLocked(Transaction t, int oid, String displayName) {
+        lockRelation(t, oid, true, displayName);
+        TableDef cur = (TableDef) currentDef(t.state, oid, ObjType.TABLE);
+        if (cur == null) {
+            throw undefinedTable(displayName);
+        }
+        ensureXid(t);
+        for (ColumnDef c : cur.columns()) {
+            if (c.identitySequenceOid() != 0) {
+                SequenceDef seq = (SequenceDef) currentDef(t.state, c.identitySequenceOid(), ObjType.SEQUENCE);
+                if (seq != null) {
+                    dropSequenceLocked(t, seq);
+                }
+            }
+        }
+        end(t, objects.get(oid));
+        logCatalog(t, CatalogCodec.TABLE_DROP, oid, new byte[0]);
+    }
+
+    static LrepException undefinedTable(String displayName) {
+        return new LrepException(SqlState.UNDEFINED_TABLE, "relation \"" + displayName + "\" does not exist");
+    }
+
+    /** Locks the table exclusively, applies {@code change} to its current definition and logs it. */
+    private TableDef alterTable(Transaction t, TableDef table, UnaryOperator<TableDef> change) {
+        t.checkActive();
+        lockRelation(t, table.oid(), true, table.displayName());
+        TableDef cur = (TableDef) currentDef(t.state, table.oid(), ObjType.TABLE);
+        if (cur == null) {
+            throw undefinedTable(table.displayName());
+        }
+        TableDef next = change.apply(cur);
+        ensureXid(t);
+        install(t, objects.get(cur.oid()), next);
+        logCatalog(t, CatalogCodec.TABLE_ALTER, cur.oid(), CatalogCodec.encodeTable(next));
+        return next;
+    }
+
+    TableDef addColumn(Transaction t, TableDef table, ColumnDef column) {
+        lock.lock();
+        try {
+            return alterTable(t, table, cur -> {
+                if (cur.column(column.name()) != null) {
+                    throw new LrepException(SqlState.DUPLICATE_COLUMN,
+                            "column \"" + column.name() + "\" of relation \"" + cur.name() + "\" already exists");
+                }
+                ColumnDef c = column.withAttnum(cur.columns().size() + 1);
+                if (c.missingValue() != null && !c.type().javaClass().isInstance(c.missingValue())) {
+                    throw typeMismatch(c, c.missingValue());
+                }
+                if (c.notNull() && c.missingValue() == null && !c.isIdentity() && hasLiveRows(cur.oid())) {
+                    throw new LrepException(SqlState.NOT_NULL_VIOLATION,
+                            "column \"" + c.name() + "\" of relation \"" + cur.name() + "\" contains null values");
+                }
+                if (c.isIdentity()) {
+                    ensureXid(t);
+                    SchemaDef s = (SchemaDef) currentDef(t.state, cur.schemaOid(), ObjType.SCHEMA);
+                    SequenceDef seq = createIdentitySequence(t, s, cur.name(), cur.oid(), c);
+                    c = c.withIdentitySequence(seq.oid());
+                }
+                List<ColumnDef> cols = new ArrayList<>(cur.columns());
+                cols.add(c);
+                return cur.withColumns(cols);
+            });
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private boolean hasLiveRows(int oid) {
+        TableStore ts = tables.get(oid);
+        if (ts == null) {
+            return false;
+        }
+        for (Chain ch : ts.rows.values()) {
+            RowVersion h = ch.head;
+            if (h != null && !h.creator.aborted && h.isLive()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    TableDef dropColumn(Transaction t, TableDef table, String column) {
+        lock.lock();
+        try {
+            return alterTable(t, table, cur -> {
+                ColumnDef c = cur.column(column);
+                if (c == null) {
+                    throw new LrepException(SqlState.UNDEFINED_COLUMN,
+                            "column \"" + column + "\" of relation \"" + cur.name() + "\" does not exist");
+                }
+                if (cur.isKeyColumn(c.attnum())) {
+                    throw new LrepException(SqlState.FEATURE_NOT_SUPPORTED,
+                            "cannot drop column " + column + " of table " + cur.name() + " because it is part of the primary key "
+                                    + cur.pkeyName());
+                }
+                if (c.identitySequenceOid() != 0) {
+                    SequenceDef seq = (SequenceDef) currentDef(t.state, c.identitySequenceOid(), ObjType.SEQUENCE);
+                    if (seq != null) {
+                        ensureXid(t);
+                        dropSequenceLocked(t, seq);
+                    }
+                }
+                List<ColumnDef> cols = new ArrayList<>(cur.columns());
+                cols.set(c.attnum() - 1, c.asDropped());
+                return cur.withColumns(cols);
+            });
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    TableDef setReplicaIdentity(Transaction t, TableDef table, ReplicaIdentity identity) {
+        lock.lock();
+        try {
+            return alterTable(t, table, cur -> cur.withReplicaIdentity(identity));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    TableDef renameTable(Transaction t, TableDef table, String newName) {
+        lock.lock();
+        try {
+            return alterTable(t, table, cur -> {
+                if (!cur.name().equals(newName) && awaitNameFree(t, false, cur.schemaOid(), newName) != null) {
+                    throw new LrepException(SqlState.DUPLICATE_TABLE, "relation \"" + newName + "\" already exists");
+                }
+                return cur.withName(newName);
+            });
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    SequenceDef createSequence(Transaction t, SequenceDef spec) {
+        lock.lock();
+        try {
+            t.checkActive();
+            SchemaDef s = requireSchema(t.state, spec.schemaName());
+            if (spec.increment() == 0) {
+                throw new LrepException(SqlState.INVALID_PARAMETER_VALUE, "INCREMENT must not be zero");
+            }
+            if (spec.min() >= spec.max()) {
+                throw new LrepException(SqlState.INVALID_PARAMETER_VALUE,
+                        "MINVALUE (" + spec.min() + ") must be less than MAXVALUE (" + spec.max() + ")");
+            }
+            if (spec.start() < spec.min()) {
+                throw new LrepException(SqlState.INVALID_PARAMETER_VALUE,
+                        "START value (" + spec.start() + ") cannot be less than MINVALUE (" + spec.min() + ")");
+            }
+            if (spec.start() > spec.max()) {
+                throw new LrepException(SqlState.INVALID_PARAMETER_VALUE,
+                        "START value (" + spec.start() + ") cannot be greater than MAXVALUE (" + spec.max() + ")");
+            }
+            if (awaitNameFree(t, false, s.oid(), spec.name()) != null) {
+                throw new LrepException(SqlState.DUPLICATE_TABLE, "relation \"" + spec.name() + "\" already exists");
+            }
+            ensureXid(t);
+            SequenceDef seq = spec.withIdentity(allocateOid(), s.oid());
+            installSequence(t, seq);
+            return seq;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void dropSequence(Transaction t, SequenceDef seq) {
+        lock.lock();
+        try {
+            t.checkActive();
+            lockRelation(t, seq.oid(), true, seq.displayName());
+            SequenceDef cur = (SequenceDef) currentDef(t.state, seq.oid(), ObjType.SEQUENCE);
+            if (cur == null) {
+                throw undefinedTable(seq.displayName());
+            }
+            if (cur.ownedByTable() != 0 && currentDef(t.state, cur.ownedByTable(), ObjType.TABLE) instanceof TableDef owner) {
+                throw new LrepException(SqlState.DEPENDENT_OBJECTS_STILL_EXIST, LrepException.Severity.ERROR,
+                        "cannot drop sequence " + cur.displayName() + " because other objects depend on it",
+                        "column " + owner.columns().get(cur.ownedByAttnum() - 1).name() + " of table " + owner.displayName()
+                                + " depends on sequence " + cur.displayName(),
+                        "Use DROP ... CASCADE to drop the dependent objects too.", null);
+            }
+            ensureXid(t);
+            dropSequenceLocked(t, cur);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void dropSequenceLocked(Transaction t, SequenceDef seq) {
+        end(t, objects.get(seq.oid()));
+        logCatalog(t, CatalogCodec.SEQUENCE_DROP, seq.oid(), new byte[0]);
+    }
+
+    // =====================================================================================
+    // Sequences (non-transactional state)
+    // =====================================================================================
+
+    long nextval(Transaction t, SequenceDef seq) {
+        SequenceDef def = requireSequence(t, seq);
+        SeqState st = sequences.get(def.oid());
+        synchronized (st) {
+            long next;
+            boolean wrapped = false;
+            if (!st.isCalled) {
+                next = st.lastValue;
+            } else {
+                long inc = def.increment();
+                long candidate = st.lastValue + inc;
+                boolean overflow = inc > 0 ? candidate < st.lastValue || candidate > def.max()
+                        : candidate > st.lastValue || candidate < def.min();
+                if (overflow) {
+                    if (!def.cycle()) {
+                        throw new LrepException(SqlState.SEQUENCE_GENERATOR_LIMIT_EXCEEDED,
+                                "nextval: reached " + (inc > 0 ? "maximum" : "minimum") + " value of sequence \""
+                                        + def.name() + "\" (" + (inc > 0 ? def.max() : def.min()) + ")");
+                    }
+                    candidate = inc > 0 ? def.min() : def.max();
+                    wrapped = true;
+                }
+                next = candidate;
+            }
+            boolean beyondLog = !st.hasLog || (def.increment() > 0 ? next > st.logged : next < st.logged);
+            if (beyondLog || wrapped) {
+                long ahead = advance(def, next, SEQ_LOG_VALS - 1);
+                long end = wal.append(new WalRecord.SequenceAdvance(0, def.oid(), ahead, true));
+                // Handing out a value before its advance is durable could repeat it after a crash.
+                wal.waitForFlush(end);
+                st.logged = ahead;
+                st.hasLog = true;
+            }
+            st.lastValue = next;
+            st.isCalled = true;
+            return next;
+        }
+    }
+
+    /** {@code steps} increments past {@code from}, clamped to the sequence's bounds. */
+    private static long advance(SequenceDef def, long from, int steps) {
+        long inc = def.increment();
+        long v = from;
+        for (int i = 0; i < steps; i++) {
+            long n = v + inc;
+            if (inc > 0 ? n < v || n > def.max() : n > v || n < def.min()) {
+                break;
+            }
+            v = n;
+        }
+        return v;
+    }
+
+    void setval(Transaction t, SequenceDef seq, long value, boolean isCalled) {
+        SequenceDef def = requireSequence(t, seq);
+        if (value < def.min() || value > def.max()) {
+            throw new LrepException(SqlState.NUMERIC_VALUE_OUT_OF_RANGE, "setval: value " + value
+                    + " is out of bounds for sequence \"" + def.name() + "\" (" + def.min() + ".." + def.max() + ")");
+        }
+        SeqState st = sequences.get(def.oid());
+        synchronized (st) {
+            long end = wal.append(new WalRecord.SequenceAdvance(0, def.oid(), value, isCalled));
+            wal.waitForFlush(end);
+            st.lastValue = value;
+            st.isCalled = isCalled;
+            st.logged = value;
+            st.hasLog = true;
+        }
+    }
+
+    /** The sequence's state as {@code {lastValue, isCalled ? 1 : 0}}. */
+    long[] sequenceState(Transaction t, SequenceDef seq) {
+        SequenceDef def = requireSequence(t, seq);
+        SeqState st = sequences.get(def.oid());
+        synchronized (st) {
+            return new long[] {st.lastValue, st.isCalled ? 1 : 0};
+        }
+    }
+
+    private SequenceDef requireSequence(Transaction t, SequenceDef seq) {
+        lock.lock();
+        try {
+            t.checkActive();
+            SequenceDef def = (SequenceDef) currentDef(t.state, seq.oid(), ObjType.SEQUENCE);
+            if (def == null || !sequences.containsKey(def.oid())) {
+                throw undefinedTable(seq.displayName());
+            }
+            return def;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // =====================================================================================
+    // Rows
+    // =====================================================================================
+
+    private TableDef lockForWrite(Transaction t, TableDef table) {
+        t.checkActive();
+        lockRelation(t, table.oid(), false, table.displayName());
+        TableDef def = (TableDef) currentDef(t.state, table.oid(), ObjType.TABLE);
+        if (def == null) {
+            throw undefinedTable(table.displayName());
+        }
+        return def;
+    }
+
+    private static LrepException typeMismatch(ColumnDef c, Object v) {
+        return new LrepException(SqlState.DATATYPE_MISMATCH, "column \"" + c.name() + "\" is of type " + Values.sqlName(c.type())
+                + " but expression is of type " + Values.typeNameOf(v));
+    }
+
+    /** Checks arity, types and NOT NULL; returns the full-width row to store (a copy). */
+    private static Object[] validate(TableDef def, Object[] row) {
+        List<ColumnDef> cols = def.columns();
+        if (row.length != cols.size()) {
+            throw new LrepException(SqlState.SYNTAX_ERROR, "row for relation \"" + def.name() + "\" has " + row.length
+                    + " values, expected " + cols.size());
+        }
+        Object[] out = new Object[row.length];
+        for (int i = 0; i < row.length; i++) {
+            ColumnDef c = cols.get(i);
+            Object v = row[i];
+            if (c.dropped()) {
+                continue;
+            }
+            if (v == null) {
+                if (c.notNull()) {
+                    throw new LrepException(SqlState.NOT_NULL_VIOLATION, LrepException.Severity.ERROR,
+                            "null value in column \"" + c.name() + "\" of relation \"" + def.name() + "\" violates not-null constraint",
+                            "Failing row contains " + rowText(def, row) + ".", null, null);
+                }
+            } else if (!c.type().javaClass().isInstance(v)) {
+                throw typeMismatch(c, v);
+            }
+            out[i] = v;
+        }
+        return out;
+    }
+
+    private static String rowText(TableDef def, Object[] row) {
+        StringBuilder sb = new StringBuilder("(");
+        boolean first = true;
+        for (int i = 0; i < row.length; i++) {
+            if (def.columns().get(i).dropped()) {
+                continue;
+            }
+            if (!first) {
+                sb.append(", ");
+            }
+            first = false;
+            sb.append(valueText(row[i]));
+        }
+        return sb.append(')').toString();
+    }
+
+    private static String valueText(Object v) {
+        if (v == null) {
+            return "null";
+        }
+        if (v instanceof byte[] b) {
+            StringBuilder sb = new StringBuilder("\\x");
+            for (byte x : b) {
+                sb.append(String.format("%02x", x));
+            }
+            return sb.toString();
+        }
+        return v.toString();
+    }
+
+    private static RowKey keyOf(TableDef def, Object[] row) {
+        List<Integer> pk = def.primaryKey();
+        Object[] k = new Object[pk.size()];
+        for (int i = 0; i < k.length; i++) {
+            k[i] = row[pk.get(i) - 1];
+        }
+        return RowKey.of(k);
+    }
+
+    private static LrepException uniqueViolation(TableDef def, RowKey key) {
+        StringBuilder names = new StringBuilder();
+        StringBuilder vals = new StringBuilder();
+        for (int i = 0; i < def.primaryKey().size(); i++) {
+            if (i > 0) {
+                names.append(", ");
+                vals.append(", ");
+            }
+            names.append(def.columns().get(def.primaryKey().get(i) - 1).name());
+            vals.append(valueText(key.get(i)));
+        }
+        return new LrepException(SqlState.UNIQUE_VIOLATION, LrepException.Severity.ERROR,
+                "duplicate key value violates unique constraint \"" + def.pkeyName() + "\"",
+                "Key (" + names + ")=(" + vals + ") already exists.", null, null);
+    }
+
+    /**
+     * Waits out in-progress writers of {@code key}; returns the live version holding the key
+     * (committed or our own) or null when the key is free for us.
+     */
+    private RowVersion awaitKeyFree(Transaction t, TableStore ts, RowKey key) {
+        while (true) {
+            Chain ch = ts.rows.get(key);
+            RowVersion head = ch == null ? null : ch.head;
+            while (head != null && head.creator.aborted) {
+                head = head.older;
+            }
+            if (head == null) {
+                return null;
+            }
+            TxnState blocker = null;
+            if (head.creator != t.state && !head.creator.isCommitted()) {
+                blocker = head.creator;
+            } else {
+                TxnState e = head.ender;
+                if (e == null || e.aborted) {
+                    return head;
+                }
+                if (e != t.state && !e.isCommitted()) {
+                    blocker = e;
+                } else {
+                    return null;
+                }
+            }
+            awaitAny(t, Set.of(blocker), "ShareLock on transaction " + Integer.toUnsignedString(blocker.xid));
+        }
+    }
+
+    /** Links a new version at the head of its key's chain, pruning what no snapshot needs. */
+    private void link(Transaction t, TableStore ts, RowVersion v) {
+        Chain ch = ts.rows.get(v.key);
+        if (ch != null) {
+            pruneEntry(ts, v.key, ch, horizon());
+            if (ch.head == null) {
+                ch = null;
+            }
+        }
+        if (ch == null) {
+            ts.rows.put(v.key, new Chain(v));
+        } else {
+            v.older = ch.head;
+            ch.head = v;
+        }
+        t.createdRows.put(v, ts);
+    }
+
+    RowRef insert(Transaction t, TableDef table, Object[] row, boolean throwOnConflict) {
+        lock.lock();
+        try {
+            TableDef def = lockForWrite(t, table);
+            Object[] full = validate(def, row);
+            TableStore ts = tables.get(def.oid());
+            RowKey key = def.hasPrimaryKey() ? keyOf(def, full) : RowKey.of(ts.nextRowId.incrementAndGet());
+            RowVersion existing = awaitKeyFree(t, ts, key);
+            if (existing != null) {
+                if (throwOnConflict) {
+                    throw uniqueViolation(def, key);
+                }
+                return new RowRef(def.oid(), key, materialize(def, existing.values), existing);
+            }
+            ensureXid(t);
+            RowVersion v = new RowVersion(key, full, t.state, t.cid);
+            link(t, ts, v);
+            log(t, new WalRecord.Insert(t.state.xid, def.oid(), full));
+            return throwOnConflict ? new RowRef(def.oid(), key, materialize(def, full), v) : null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    WriteResult update(Transaction t, RowRef ref, Object[] newRow) {
+        return write(t, ref, newRow);
+    }
+
+    WriteResult delete(Transaction t, RowRef ref) {
+        return write(t, ref, null);
+    }
+
+    private WriteResult write(Transaction t, RowRef ref, Object[] newRow) {
+        lock.lock();
+        try {
+            TableDef def = tableForRef(t, ref);
+            def = lockForWrite(t, def);
+            Object[] full = newRow == null ? null : validate(def, newRow);
+            TableStore ts = tables.get(def.oid());
+            RowVersion v = ref.version;
+            while (true) {
+                TxnState e = v.ender;
+                if (e != null && !e.aborted) {
+                    if (e == t.state) {
+                        return new WriteResult(WriteResult.Status.SELF_MODIFIED, null);
+                    }
+                    if (!e.isCommitted()) {
+                        awaitAny(t, Set.of(e), "ShareLock on transaction " + Integer.toUnsignedString(e.xid));
+                        continue;
+                    }
+                    if (t.isolation == IsolationLevel.REPEATABLE_READ) {
+                        throw new LrepException(SqlState.SERIALIZATION_FAILURE, "could not serialize access due to concurrent "
+                                + (v.successor != null ? "update" : "delete"));
+                    }
+                    return followUpdates(def, v);
+                }
+                RowKey newKey = full == null || !def.hasPrimaryKey() ? v.key : keyOf(def, full);
+                if (full != null && !newKey.equals(v.key)) {
+                    RowVersion clash = awaitKeyFree(t, ts, newKey);
+                    if (!v.isLive()) {
+                        continue; // someone ended v while we waited: decide again
+                    }
+                    if (clash != null) {
+                        throw uniqueViolation(def, newKey);
+                    }
+                }
+                ensureXid(t);
+                v.enderCid = t.cid;
+                v.ender = t.state;
+                t.endedRows.add(v);
+                Object[] old = materialize(def, v.values);
+                if (full == null) {
+                    Object[] oldRec = oldRecord(def, old, null);
+                    log(t, new WalRecord.Delete(t.state.xid, def.oid(), oldRec, oldRec != null && isFullOld(def)));
+                    return new WriteResult(WriteResult.Status.OK, null);
+                }
+                RowVersion nv = new RowVersion(newKey, full, t.state, t.cid);
+                v.successor = nv;
+                link(t, ts, nv);
+                Object[] oldRec = oldRecord(def, old, full);
+                log(t, new WalRecord.Update(t.state.xid, def.oid(), oldRec, oldRec != null && isFullOld(def), full));
+                return new WriteResult(WriteResult.Status.OK, new RowRef(def.oid(), newKey, materialize(def, full), nv));
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private TableDef tableForRef(Transaction t, RowRef ref) {
+        TableDef def = (TableDef) currentDef(t.state, ref.relOid(), ObjType.TABLE);
+        if (def == null) {
+            throw new LrepException(SqlState.UNDEFINED_TABLE, "relation with OID " + ref.relOid() + " does not exist");
+        }
+        return def;
+    }
+
+    /** READ COMMITTED after a committed concurrent update/delete of {@code v}: the newest version, or DELETED. */
+    private WriteResult followUpdates(TableDef def, RowVersion v) {
+        RowVersion x = v;
+        while (true) {
+            RowVersion s = x.successor;
+            if (s == null) {
+                return new WriteResult(WriteResult.Status.DELETED, null);
+            }
+            TxnState se = s.ender;
+            if (se == null || !se.isCommitted()) {
+                return new WriteResult(WriteResult.Status.UPDATED, new RowRef(def.oid(), s.key, materialize(def, s.values), s));
+            }
+            x = s;
+        }
+    }
+
+    /** Tables without a primary key log the whole old row (the only way redo can find it). */
+    private static boolean isFullOld(TableDef def) {
+        return !def.hasPrimaryKey() || def.replicaIdentity() == ReplicaIdentity.FULL;
+    }
+
+    /**
+     * The old row an Update/Delete record carries: FULL (or no primary key) the whole row;
+     * DEFAULT and NOTHING the key columns, omitted for an update that keeps the key.
+     */
+    private static Object[] oldRecord(TableDef def, Object[] old, Object[] newRow) {
+        if (isFullOld(def)) {
+            return old;
+        }
+        if (newRow != null && keyOf(def, old).equals(keyOf(def, newRow))) {
+            return null;
+        }
+        Object[] k = new Object[old.length];
+        for (int a : def.primaryKey()) {
+            k[a - 1] = old[a - 1];
+        }
+        return k;
+    }
+
+    void truncate(Transaction t, List<TableDef> tablesToTruncate, boolean restartIdentity) {
+        lock.lock();
+        try {
+            t.checkActive();
+            List<TableDef> defs = new ArrayList<>();
+            for (TableDef table : tablesToTruncate) {
+                lockRelation(t, table.oid(), true, table.displayName());
+                TableDef def = (TableDef) currentDef(t.state, table.oid(), ObjType.TABLE);
+                if (def == null) {
+                    throw undefinedTable(table.displayName());
+                }
+                defs.add(def);
+            }
+            ensureXid(t);
+            int[] oids = new int[defs.size()];
+            for (int i = 0; i < defs.size(); i++) {
+                TableDef def = defs.get(i);
+                oids[i] = def.oid();
+                for (Chain ch : tables.get(def.oid()).rows.values()) {
+                    RowVersion h = ch.head;
+                    if (h != null && (h.creator == t.state || h.creator.isCommitted()) && h.isLive()) {
+                        h.enderCid = t.cid;
+                        h.ender = t.state;
+                        t.endedRows.add(h);
+                    }
+                }
+                if (restartIdentity) {
+                    for (ColumnDef c : def.columns()) {
+                        SeqState st = c.identitySequenceOid() == 0 ? null : sequences.get(c.identitySequenceOid());
+                        SequenceDef sd = st == null ? null : (SequenceDef) currentDef(t.state, c.identitySequenceOid(), ObjType.SEQUENCE);
+                        if (sd != null) {
+                            synchronized (st) {
+                                wal.append(new WalRecord.SequenceAdvance(0, sd.oid(), sd.start(), false));
+                                st.lastValue = sd.start();
+                                st.isCalled = false;
+                                st.logged = sd.start();
+                                st.hasLog = true;
+                            }
+                        }
+                    }
+                }
+            }
+            log(t, new WalRecord.Truncate(t.state.xid, oids, false, restartIdentity));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The row as the table's current definition reads it: full width, dropped columns null. */
+    static Object[] materialize(TableDef def, Object[] values) {
+        List<ColumnDef> cols = def.columns();
+        boolean copy = values.length != cols.size();
+        if (!copy) {
+            for (int i = 0; i < values.length; i++) {
+                if (values[i] != null && cols.get(i).dropped()) {
+                    copy = true;
+                    break;
+                }
+            }
+        }
+        if (!copy) {
+            return values;
+        }
+        Object[] out = new Object[cols.size()];
+        for (int i = 0; i < out.length; i++) {
+            ColumnDef c = cols.get(i);
+            out[i] = c.dropped() ? null : i < values.length ? values[i] : c.missingValue();
+        }
+        return out;
+    }
+
+    TableDef tableForRead(Transaction t, TableDef table) {
+        lock.lock();
+        try {
+            t.checkActive();
+            TableDef def = (TableDef) currentDef(t.state, table.oid(), ObjType.TABLE);
+            if (def == null) {
+                throw undefinedTable(table.displayName());
+            }
+            return def;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The version of {@code ch} visible to the snapshot, or null. */
+    static RowVersion visibleVersion(Chain ch, long lsn, TxnState own, int cid) {
+        for (RowVersion v = ch.head; v != null; v = v.older) {
+            if (v.visible(lsn, own, cid)) {
+                return v;
+            }
+        }
+        return null;
+    }
+
+    RowRef get(TxnState own, TableDef def, RowKey key, Snapshot s) {
+        TableStore ts = tables.get(def.oid());
+        Chain ch = ts == null ? null : ts.rows.get(key);
+        RowVersion v = ch == null ? null : visibleVersion(ch, s.lsn(), own, s.cid());
+        return v == null ? null : new RowRef(def.oid(), v.key, materialize(def, v.values), v);
+    }
+
+    Iterator<RowRef> scan(TxnState own, TableDef def, Snapshot s) {
+        TableStore ts = tables.get(def.oid());
+        if (ts == null) {
+            throw undefinedTable(def.displayName());
+        }
+        Iterator<Chain> chains = ts.rows.values().iterator();
+        return new Iterator<>() {
+            private RowRef next;
+
+            @Override
+            public boolean hasNext() {
+                while (next == null && chains.hasNext()) {
+                    RowVersion v = visibleVersion(chains.next(), s.lsn(), own, s.cid());
+                    if (v != null) {
+                        next = new RowRef(def.oid(), v.key, materialize(def, v.values), v);
+                    }
+                }
+                return next != null;
+            }
+
+            @Override
+            public RowRef next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                RowRef r = next;
+                next = null;
+                return r;
+            }
+        };
+    }
+
+    long emitMessage(Transaction t, boolean transactional, String prefix, byte[] content) {
+        lock.lock();
+        try {
+            t.checkActive();
+            if (transactional) {
+                ensureXid(t);
+                return log(t, new WalRecord.LogicalMessage(t.state.xid, true, prefix, content.clone()));
+            }
+            return wal.append(new WalRecord.LogicalMessage(0, false, prefix, content.clone()));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // =====================================================================================
+    // Vacuum
+    // =====================================================================================
+
+    /**
+     * Removes every row and catalog version that no current or future snapshot can see, and the
+     * storage of tables whose drop is that old. Holds the engine lock a batch of chains at a
+     * time. Returns the number of row versions removed.
+     */
+    public int vacuum() {
+        int removed = 0;
+        for (TableStore ts : tables.values()) {
+            Iterator<Map.Entry<RowKey, Chain>> it = ts.rows.entrySet().iterator();
+            while (it.hasNext()) {
+                lock.lock();
+                try {
+                    long h = horizon();
+                    for (int i = 0; i < VACUUM_BATCH && it.hasNext(); i++) {
+                        Map.Entry<RowKey, Chain> e = it.next();
+                        removed += pruneEntry(ts, e.getKey(), e.getValue(), h);
+                    }
+                } finally {
+                    lock.unlock();
+                }
+            }
+        }
+        lock.lock();
+        try {
+            long h = horizon();
+            for (Iterator<CatObject> it = objects.values().iterator(); it.hasNext(); ) {
+                CatObject o = it.next();
+                CatVersion prev = null;
+                for (CatVersion v = o.head; v != null; v = v.older) {
+                    boolean dead = v.creator.aborted || (v.ender != null && v.ender.committedAtOrBefore(h));
+                    if (dead) {
+                        if (prev == null) {
+                            o.head = v.older;
+                        } else {
+                            prev.older = v.older;
+                        }
+                    } else {
+                        prev = v;
+                    }
+                }
+                if (o.head == null) {
+                    it.remove();
+                    tables.remove(o.oid);
+                    sequences.remove(o.oid);
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        LOG.debug("Vacuum removed {} row versions", removed);
+        return removed;
+    }
+
+    private int pruneEntry(TableStore ts, RowKey key, Chain ch, long horizon) {
+        int removed = 0;
+        RowVersion prev = null;
+        for (RowVersion v = ch.head; v != null; v = v.older) {
+            TxnState e = v.ender;
+            if (v.creator.aborted || (e != null && e.committedAtOrBefore(horizon))) {
+                if (prev == null) {
+                    ch.head = v.older;
+                } else {
+                    prev.older = v.older;
+                }
+                removed++;
+            } else {
+                prev = v;
+            }
+        }
+        if (ch.head == null) {
+            ts.rows.remove(key, ch);
+        }
+        return removed;
+    }
+
+    /** How many transactions are waiting for another right now (for tests and views). */
+    public int waitingCount() {
+        lock.lock();
+        try {
+            return waitsFor.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Row versions currently stored (all chains, all versions), for tests and metrics. */
+    public long versionCount() {
+        long n = 0;
+        for (TableStore ts : tables.values()) {
+            for (Chain ch : ts.rows.values()) {
+                for (RowVersion v = ch.head; v != null; v = v.older) {
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
+
+    // =====================================================================================
+    // DurableState
+    // =====================================================================================
+
+    @Override
+    public void exportImage(long snapshotLsn, Consumer<WalRecord> out) {
+        SnapshotPin pin = pinSnapshot(snapshotLsn);
+        try {
+            List<Object> defs = new ArrayList<>();
+            lock.lock();
+            try {
+                for (CatObject o : objects.values()) {
+                    if (o.oid < FIRST_NORMAL_OID) {
+                        continue;
+                    }
+                    CatVersion v = versionAsOf(o, snapshotLsn);
+                    if (v != null) {
+                        defs.add(v.def);
+                    }
+                }
+            } finally {
+                lock.unlock();
+            }
+            for (Object d : defs) {
+                if (d instanceof SchemaDef s) {
+                    out.accept(new WalRecord.CatalogChange(0, CatalogCodec.SCHEMA_CREATE, s.oid(), CatalogCodec.encodeSchema(s)));
+                } else if (d instanceof SequenceDef s) {
+                    out.accept(new WalRecord.CatalogChange(0, CatalogCodec.SEQUENCE_CREATE, s.oid(), CatalogCodec.encodeSequence(s)));
+                } else {
+                    TableDef t = (TableDef) d;
+                    out.accept(new WalRecord.CatalogChange(0, CatalogCodec.TABLE_CREATE, t.oid(), CatalogCodec.encodeTable(t)));
+                }
+            }
+            for (Object d : defs) {
+                SeqState st = d instanceof SequenceDef s ? sequences.get(s.oid()) : null;
+                if (st != null) {
+                    long value;
+                    boolean called;
+                    synchronized (st) {
+                        // The logged value: values up to it may have been handed out already.
+                        value = st.hasLog ? st.logged : st.lastValue;
+                        called = st.hasLog || st.isCalled;
+                    }
+                    out.accept(new WalRecord.SequenceAdvance(0, ((SequenceDef) d).oid(), value, called));
+                }
+            }
+            for (Object d : defs) {
+                if (d instanceof TableDef t) {
+                    Iterator<RowRef> it = scan(null, t, new Snapshot(snapshotLsn, 0));
+                    while (it.hasNext()) {
+                        out.accept(new WalRecord.Insert(0, t.oid(), it.next().values()));
+                    }
+                }
+            }
+        } finally {
+            pin.close();
+        }
+    }
+
+    @Override
+    public void redo(List<WalRecord> records, long commitEndLsn) {
+        lock.lock();
+        try {
+            TxnState st = new TxnState();
+            for (WalRecord r : records) {
+                if (r.xid() != 0) {
+                    st.xid = r.xid();
+                    if (Integer.compareUnsigned(r.xid() + 1, nextXid) > 0) {
+                        nextXid = r.xid() + 1;
+                    }
+                }
+                redoOne(st, r);
+            }
+            st.commitLsn = commitEndLsn;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void redoOne(TxnState st, WalRecord r) {
+        if (r instanceof WalRecord.CatalogChange c) {
+            redoCatalog(st, c);
+        } else if (r instanceof WalRecord.Insert ins) {
+            TableDef def = liveTable(ins.relOid());
+            TableStore ts = tables.get(def.oid());
+            RowKey key = def.hasPrimaryKey() ? keyOf(def, ins.newRow()) : RowKey.of(ts.nextRowId.incrementAndGet());
+            redoLink(st, ts, key, ins.newRow().clone());
+        } else if (r instanceof WalRecord.Update u) {
+            TableDef def = liveTable(u.relOid());
+            TableStore ts = tables.get(def.oid());
+            RowVersion old = redoFind(def, ts, u.oldRow() != null ? u.oldRow() : u.newRow(), u.oldRow() != null && u.oldIsFullRow());
+            RowKey key;
+            if (old != null) {
+                old.ender = st;
+                key = def.hasPrimaryKey() ? keyOf(def, u.newRow()) : old.key;
+            } else {
+                key = def.hasPrimaryKey() ? keyOf(def, u.newRow()) : RowKey.of(ts.nextRowId.incrementAndGet());
+            }
+            redoLink(st, ts, key, u.newRow().clone());
+        } else if (r instanceof WalRecord.Delete d) {
+            TableDef def = liveTable(d.relOid());
+            TableStore ts = tables.get(def.oid());
+            RowVersion old = d.oldRow() == null ? null : redoFind(def, ts, d.oldRow(), d.oldIsFullRow());
+            if (old != null) {
+                old.ender = st;
+            }
+        } else if (r instanceof WalRecord.Truncate tr) {
+            for (int oid : tr.relOids()) {
+                TableStore ts = tables.get(oid);
+                if (ts == null) {
+                    continue;
+                }
+                for (Chain ch : ts.rows.values()) {
+                    RowVersion h = ch.head;
+                    if (h != null && h.ender == null) {
+                        h.ender = st;
+                    }
+                }
+            }
+        } else if (r instanceof WalRecord.SequenceAdvance s) {
+            SeqState seq = sequences.computeIfAbsent(s.seqOid(), k -> new SeqState());
+            synchronized (seq) {
+                seq.lastValue = s.lastValue();
+                seq.isCalled = s.isCalled();
+                seq.logged = s.lastValue();
+                seq.hasLog = true;
+            }
+        }
+        // Commit, Abort, Checkpoint and logical messages change no stored state.
+    }
+
+    private TableDef liveTable(int oid) {
+        CatObject o = objects.get(oid);
+        if (o != null && o.type == ObjType.TABLE) {
+            for (CatVersion v = o.head; v != null; v = v.older) {
+                if (v.ender == null) {
+                    return (TableDef) v.def;
+                }
+            }
+        }
+        throw new LrepException(SqlState.DATA_CORRUPTED, "redo: relation with OID " + oid + " does not exist");
+    }
+
+    /** The live version with the old row's key (or, without a primary key, equal to the old row). */
+    private static RowVersion redoFind(TableDef def, TableStore ts, Object[] oldRow, boolean full) {
+        if (def.hasPrimaryKey()) {
+            Chain ch = ts.rows.get(keyOf(def, oldRow));
+            RowVersion h = ch == null ? null : ch.head;
+            return h != null && h.ender == null ? h : null;
+        }
+        if (!full) {
+            return null;
+        }
+        for (Chain ch : ts.rows.values()) {
+            RowVersion h = ch.head;
+            if (h != null && h.ender == null && Values.rowsEqual(materialize(def, h.values), oldRow)) {
+                return h;
+            }
+        }
+        return null;
+    }
+
+    /** Redo is idempotent per key: a live version already holding the key is ended first. */
+    private static void redoLink(TxnState st, TableStore ts, RowKey key, Object[] values) {
+        RowVersion v = new RowVersion(key, values, st, 0);
+        Chain ch = ts.rows.get(key);
+        if (ch == null) {
+            ts.rows.put(key, new Chain(v));
+            return;
+        }
+        RowVersion h = ch.head;
+        if (h != null && h.ender == null) {
+            h.ender = st;
+        }
+        v.older = h;
+        ch.head = v;
+    }
+
+    private void redoCatalog(TxnState st, WalRecord.CatalogChange c) {
+        if (Integer.compareUnsigned(c.oid() + 1, nextOid) > 0) {
+            nextOid = c.oid() + 1;
+        }
+        CatObject o = objects.get(c.oid());
+        if (o != null) {
+            for (CatVersion v = o.head; v != null; v = v.older) {
+                if (v.ender == null) {
+                    v.ender = st;
+                }
+            }
+        }
+        switch (c.kind()) {
+            case CatalogCodec.SCHEMA_DROP, CatalogCodec.TABLE_DROP, CatalogCodec.SEQUENCE_DROP -> {
+                return;
+            }
+            default -> {
+                // a new definition follows
+            }
+        }
+        Object def = CatalogCodec.decode(c.definition());
+        if (o == null) {
+            ObjType type = def instanceof SchemaDef ? ObjType.SCHEMA : def instanceof TableDef ? ObjType.TABLE : ObjType.SEQUENCE;
+            o = new CatObject(c.oid(), type);
+            objects.put(c.oid(), o);
+        }
+        CatVersion v = new CatVersion(o, def, st);
+        v.older = o.head;
+        o.head = v;
+        if (def instanceof TableDef) {
+            tables.putIfAbsent(c.oid(), new TableStore(c.oid()));
+        } else if (def instanceof SequenceDef s && !sequences.containsKey(s.oid())) {
+            SeqState seq = new SeqState();
+            seq.lastValue = s.start();
+            sequences.put(s.oid(), seq);
+        }
+    }
+
+    @Override
+    public long oldestActiveTxnStartLsn() {
+        lock.lock();
+        try {
+            long min = Long.MAX_VALUE;
+            for (Transaction t : active) {
+                if (t.wroteWal || t.state.xid != 0) {
+                    min = Math.min(min, t.firstLsn);
+                }
+            }
+            return min;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public int nextXid() {
+        lock.lock();
+        try {
+            return nextXid;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public int nextOid() {
+        lock.lock();
+        try {
+            return nextOid;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void advanceCounters(int xid, int oid) {
+        lock.lock();
+        try {
+            if (Integer.compareUnsigned(xid, nextXid) > 0) {
+                nextXid = xid;
+            }
+            if (Integer.compareUnsigned(oid, nextOid) > 0) {
+                nextOid = oid;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+}
