@@ -1,0 +1,245 @@
+package io.lrep.node;
+
+import io.lrep.core.error.LrepException;
+import io.lrep.core.lsn.Lsn;
+import io.lrep.core.storage.Checkpointer;
+import io.lrep.core.storage.ControlFile;
+import io.lrep.core.storage.DataDirectory;
+import io.lrep.core.storage.Recovery;
+import io.lrep.core.storage.StorageEngine;
+import io.lrep.core.wal.Wal;
+import io.lrep.core.wal.WalConfig;
+import io.lrep.core.wal.WalSegment;
+import io.lrep.core.worker.StartTime;
+import io.lrep.core.worker.Supervisor;
+import io.lrep.core.worker.WorkerSpec;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * One lrep node: a data directory, its WAL, its storage engine and the supervisor that runs its
+ * background workers. {@link #start(Path, Map)} opens the directory (taking its lock), replays
+ * WAL from the last checkpoint, then starts the workers; {@link #close()} is a clean shutdown:
+ * workers stop in reverse start order after a shutdown checkpoint, then storage closes.
+ *
+ * <p>Start-up either completes or leaves nothing running: a failure at any step closes what
+ * the earlier steps opened, in reverse order, and rethrows.
+ */
+public final class Node implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Node.class);
+    private static final int WAL_PAGE_BYTES = 8192;
+
+    private final String name;
+    private final DataDirectory dataDirectory;
+    private final NodeConfig config;
+    private final ControlFile control;
+    private final Wal wal;
+    private final StorageEngine storage;
+    private final Recovery.RecoveryResult recovery;
+    private final Checkpointer checkpointer;
+    private final Supervisor supervisor;
+    private volatile boolean closed;
+
+    private Node(String name, DataDirectory dataDirectory, NodeConfig config, ControlFile control, Wal wal, StorageEngine storage,
+            Recovery.RecoveryResult recovery, Checkpointer checkpointer, Supervisor supervisor) {
+        this.name = name;
+        this.dataDirectory = dataDirectory;
+        this.config = config;
+        this.control = control;
+        this.wal = wal;
+        this.storage = storage;
+        this.recovery = recovery;
+        this.checkpointer = checkpointer;
+        this.supervisor = supervisor;
+    }
+
+    /**
+     * Creates a data directory, as initdb does: the layout, a control file with a new system
+     * identifier, and an {@code lrep.conf} with {@code settings} set and every other setting
+     * commented out at its default.
+     */
+    public static void init(Path dataDir, Map<String, String> settings) {
+        NodeConfig.Builder check = NodeConfig.builder();
+        settings.forEach(check::set);
+        DataDirectory.createLayout(dataDir, NodeConfig.defaultFileText(settings));
+        ControlFile control = ControlFile.create(dataDir, ControlFile.newSystemIdentifier());
+        LOG.info("Initialized data directory {} (system identifier {})", dataDir, Long.toUnsignedString(control.systemId()));
+    }
+
+    /** Opens {@code dataDir}, recovers, and starts the node's workers; settings override lrep.conf. */
+    public static Node start(Path dataDir, Map<String, String> overrides) {
+        Deque<AutoCloseable> opened = new ArrayDeque<>();
+        try {
+            DataDirectory dd = DataDirectory.open(dataDir);
+            opened.push(dd);
+            NodeConfig config = NodeConfig.load(dd.configFile(), overrides);
+            String name = config.get("cluster_name").isEmpty() ? dataDir.getFileName().toString() : config.get("cluster_name");
+            MDC.put("node", name);
+            LOG.info("Starting node {} in {}", name, dataDir);
+            ControlFile control = ControlFile.read(dataDir);
+
+            WalConfig walConfig = WalConfig.of(dd.walDir())
+                    .withRingFile(dd.ringFile())
+                    .withRingCapacity(Math.toIntExact(config.getLong("wal_buffers") * WAL_PAGE_BYTES))
+                    .withSegmentSize(WalSegment.DEFAULT_SIZE)
+                    .withTimeline(control.timeline())
+                    .withFsync(config.getBool("fsync"));
+            Wal wal = Wal.open(walConfig);
+            opened.push(wal);
+
+            Supervisor supervisor = Supervisor.builder().maxWorkerProcesses(config.getInt("max_worker_processes") + 2).build();
+            opened.push(supervisor);
+            supervisor.registerStatic(WorkerSpec.builder()
+                    .type("walwriter").name("walwriter")
+                    .factory(wal::writer)
+                    .startTime(StartTime.NODE_START)
+                    .restartInterval(Duration.ofSeconds(1))
+                    // the writer waits on its own wake-up signal inside doWork; the runner need not park
+                    .idlePark(Duration.ofNanos(1000), Duration.ofNanos(1000))
+                    .build());
+            supervisor.start();
+
+            StorageEngine storage = new StorageEngine(wal);
+            Recovery.RecoveryResult recovery = Recovery.run(dataDir, control, wal, storage);
+            supervisor.advanceTo(StartTime.CONSISTENT_STATE);
+
+            Checkpointer checkpointer = new Checkpointer(dataDir, control, wal, storage,
+                    Duration.ofMillis(config.getMillis("checkpoint_timeout")), storage::vacuum);
+            supervisor.registerDynamic(WorkerSpec.builder()
+                    .type("checkpointer").name("checkpointer")
+                    .factory(() -> checkpointer)
+                    .startTime(StartTime.RECOVERY_FINISHED)
+                    .restartInterval(Duration.ofSeconds(1))
+                    .build());
+            supervisor.advanceTo(StartTime.RECOVERY_FINISHED);
+
+            LOG.info("database system is ready: WAL ends at {}, redo replayed {} transactions", Lsn.format(wal.insertLsn()),
+                    recovery.transactionsReplayed());
+            return new Node(name, dd, config, control, wal, storage, recovery, checkpointer, supervisor);
+        } catch (RuntimeException e) {
+            closeAll(opened, e);
+            throw e;
+        } finally {
+            MDC.remove("node");
+        }
+    }
+
+    private static void closeAll(Deque<AutoCloseable> opened, RuntimeException failure) {
+        while (!opened.isEmpty()) {
+            try {
+                opened.pop().close();
+            } catch (Exception e) {
+                failure.addSuppressed(e);
+            }
+        }
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Path dataDir() {
+        return dataDirectory.root();
+    }
+
+    public NodeConfig config() {
+        return config;
+    }
+
+    public StorageEngine storage() {
+        return storage;
+    }
+
+    public Wal wal() {
+        return wal;
+    }
+
+    public Supervisor supervisor() {
+        return supervisor;
+    }
+
+    public ControlFile controlFile() {
+        return control;
+    }
+
+    /** What start-up recovery did. */
+    public Recovery.RecoveryResult recovery() {
+        return recovery;
+    }
+
+    /** Runs a checkpoint now, as the CHECKPOINT command does. */
+    public Checkpointer.Result checkpoint() {
+        return checkpointer.checkpointNow();
+    }
+
+    /**
+     * Clean shutdown: a shutdown checkpoint while the WAL writer still runs, then every worker
+     * stops in reverse start order, then WAL and the data directory close. Idempotent; carries
+     * on past failures and rethrows the first with the rest suppressed.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        MDC.put("node", name);
+        LOG.info("Shutting down node {}", name);
+        RuntimeException failure = null;
+        try {
+            checkpointer.shutdownCheckpoint();
+        } catch (RuntimeException e) {
+            failure = e;
+        }
+        failure = stopRest(failure);
+        LOG.info("Stopped node {}", name);
+        MDC.remove("node");
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    /**
+     * Stops the node as a crash would leave it, for tests and the demo: no shutdown checkpoint,
+     * nothing flushed that the WAL writer had not flushed already, and in-flight transactions
+     * are simply abandoned. The next start runs crash recovery.
+     */
+    public void halt() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        LOG.warn("Halting node {} without a shutdown checkpoint", name);
+        RuntimeException failure = stopRest(null);
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    private RuntimeException stopRest(RuntimeException failure) {
+        for (AutoCloseable c : new AutoCloseable[] {supervisor, wal, dataDirectory}) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                if (failure == null) {
+                    failure = e instanceof RuntimeException re ? re : new LrepException(io.lrep.core.error.SqlState.INTERNAL_ERROR, e.getMessage(), e);
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        return failure;
+    }
+
+    @Override
+    public String toString() {
+        return "Node[" + name + " " + dataDirectory.root() + "]";
+    }
+}
