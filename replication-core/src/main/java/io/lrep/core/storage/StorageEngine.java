@@ -1678,7 +1678,9 @@ public final class StorageEngine implements DurableState {
         } finally {
             lock.unlock();
         }
-        LOG.debug("Vacuum removed {} row versions", removed);
+        if (removed > 0) {
+            LOG.debug("Vacuum removed {} row versions", removed);
+        }
         return removed;
     }
 
