@@ -1367,14 +1367,19 @@ public final class StorageEngine implements DurableState {
     }
 
     WriteResult update(Transaction t, RowRef ref, Object[] newRow) {
-        return write(t, ref, newRow);
+        return write(t, ref, newRow, false);
     }
 
     WriteResult delete(Transaction t, RowRef ref) {
-        return write(t, ref, null);
+        return write(t, ref, null, false);
     }
 
-    private WriteResult write(Transaction t, RowRef ref, Object[] newRow) {
+    WriteResult lockRow(Transaction t, RowRef ref) {
+        return write(t, ref, null, true);
+    }
+
+    /** Update ({@code newRow != null}), delete, or (lockOnly) SELECT ... FOR UPDATE of one version. */
+    private WriteResult write(Transaction t, RowRef ref, Object[] newRow, boolean lockOnly) {
         lock.lock();
         try {
             TableDef def = tableForRef(t, ref);
@@ -1397,6 +1402,15 @@ public final class StorageEngine implements DurableState {
                                 + (v.successor != null ? "update" : "delete"));
                     }
                     return followUpdates(def, v);
+                }
+                TxnState locker = v.locker;
+                if (locker != null && locker != t.state && !locker.isEnded()) {
+                    awaitAny(t, Set.of(locker), "ShareLock on transaction " + Integer.toUnsignedString(locker.xid));
+                    continue;
+                }
+                if (lockOnly) {
+                    v.locker = t.state;
+                    return new WriteResult(WriteResult.Status.OK, ref);
                 }
                 RowKey newKey = full == null || !def.hasPrimaryKey() ? v.key : keyOf(def, full);
                 if (full != null && !newKey.equals(v.key)) {

@@ -23,10 +23,10 @@ import java.util.Map;
  *
  * <p><b>Writes.</b> The first write assigns a 32-bit xid; every change appends its WAL record at
  * once. DML holds a shared lock on each table it writes, DDL an exclusive one, both until the
- * transaction ends. A write to a row another running transaction has updated, deleted or
- * inserted waits for that transaction (40P01 if the wait closes a cycle), then proceeds or
- * reports what happened ({@link WriteResult}); under REPEATABLE READ a committed concurrent change
- * fails with 40001. A statement that fails leaves earlier statements' writes in place: the SQL
+ * transaction ends; reads take no lock. A write to a row another running transaction has
+ * updated, deleted or locked ({@link #lockRow}), or a key another one is inserting, waits for
+ * that transaction (40P01 if the wait closes a cycle), then proceeds or reports what happened
+ * ({@link WriteResult}); under REPEATABLE READ a committed concurrent change fails with 40001. A statement that fails leaves earlier statements' writes in place: the SQL
  * layer rolls the whole transaction back, as PostgreSQL does without savepoints.
  */
 public final class Transaction implements AutoCloseable {
@@ -304,6 +304,14 @@ public final class Transaction implements AutoCloseable {
     /** Deletes the row version {@code row}; see {@link WriteResult}. */
     public WriteResult delete(RowRef row) {
         return engine.delete(this, row);
+    }
+
+    /**
+     * SELECT ... FOR UPDATE of the row version {@code row}: later writers and lockers of it wait
+     * until this transaction ends. Same outcomes as {@link #update}; {@code OK} carries {@code row}.
+     */
+    public WriteResult lockRow(RowRef row) {
+        return engine.lockRow(this, row);
     }
 
     /** TRUNCATE (transactional); RESTART IDENTITY resets owned sequences (not transactionally). */

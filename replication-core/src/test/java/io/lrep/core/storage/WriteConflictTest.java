@@ -136,6 +136,22 @@ class WriteConflictTest {
     }
 
     @Test
+    void lockedRowMakesWritersWait() throws Exception {
+        seed(1, "a");
+        Transaction locker = engine.begin();
+        assertThat(locker.lockRow(get(locker, kv, 1)).ok()).isTrue();
+        Transaction writer = engine.begin();
+        RowRef seen = get(writer, kv, 1);
+        CompletableFuture<WriteResult> result = async(() -> writer.update(seen, row(1, "w")));
+        awaitWaiters(1);
+        assertThat(result).isNotDone();
+        locker.commit();
+        assertThat(result.get(10, TimeUnit.SECONDS).ok()).isTrue();
+        writer.commit();
+        assertThat(StorageFixture.committed(engine, kv).values()).containsExactly(List.of(1, "w"));
+    }
+
+    @Test
     void shouldDetectDeadlock() throws Exception {
         seed(1, "a");
         seed(2, "b");
