@@ -1358,8 +1358,8 @@ public final class StorageEngine implements DurableState {
             }
             ensureXid(t);
             RowVersion v = new RowVersion(key, full, t.state, t.cid);
-            link(t, ts, v);
             log(t, new WalRecord.Insert(t.state.xid, def.oid(), full));
+            link(t, ts, v);
             return throwOnConflict ? new RowRef(def.oid(), key, materialize(def, full), v) : null;
         } finally {
             lock.unlock();
@@ -1423,20 +1423,23 @@ public final class StorageEngine implements DurableState {
                     }
                 }
                 ensureXid(t);
+                // WAL first: if the append fails (54000) the row is left as it was.
+                Object[] old = materialize(def, v.values);
+                Object[] oldRec = oldRecord(def, old, full);
+                if (full == null) {
+                    log(t, new WalRecord.Delete(t.state.xid, def.oid(), oldRec, oldRec != null && isFullOld(def)));
+                } else {
+                    log(t, new WalRecord.Update(t.state.xid, def.oid(), oldRec, oldRec != null && isFullOld(def), full));
+                }
                 v.enderCid = t.cid;
                 v.ender = t.state;
                 t.endedRows.add(v);
-                Object[] old = materialize(def, v.values);
                 if (full == null) {
-                    Object[] oldRec = oldRecord(def, old, null);
-                    log(t, new WalRecord.Delete(t.state.xid, def.oid(), oldRec, oldRec != null && isFullOld(def)));
                     return new WriteResult(WriteResult.Status.OK, null);
                 }
                 RowVersion nv = new RowVersion(newKey, full, t.state, t.cid);
                 v.successor = nv;
                 link(t, ts, nv);
-                Object[] oldRec = oldRecord(def, old, full);
-                log(t, new WalRecord.Update(t.state.xid, def.oid(), oldRec, oldRec != null && isFullOld(def), full));
                 return new WriteResult(WriteResult.Status.OK, new RowRef(def.oid(), newKey, materialize(def, full), nv));
             }
         } finally {
