@@ -1510,8 +1510,10 @@ public final class StorageEngine implements DurableState {
             ensureXid(t);
             int[] oids = new int[defs.size()];
             for (int i = 0; i < defs.size(); i++) {
-                TableDef def = defs.get(i);
-                oids[i] = def.oid();
+                oids[i] = defs.get(i).oid();
+            }
+            log(t, new WalRecord.Truncate(t.state.xid, oids, false, restartIdentity));
+            for (TableDef def : defs) {
                 for (Chain ch : tables.get(def.oid()).rows.values()) {
                     RowVersion h = ch.head;
                     if (h != null && (h.creator == t.state || h.creator.isCommitted()) && h.isLive()) {
@@ -1536,7 +1538,6 @@ public final class StorageEngine implements DurableState {
                     }
                 }
             }
-            log(t, new WalRecord.Truncate(t.state.xid, oids, false, restartIdentity));
         } finally {
             lock.unlock();
         }
