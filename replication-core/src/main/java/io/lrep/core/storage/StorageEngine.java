@@ -1038,21 +1038,7 @@ public final class StorageEngine implements DurableState {
         try {
             t.checkActive();
             SchemaDef s = requireSchema(t.state, spec.schemaName());
-            if (spec.increment() == 0) {
-                throw new LrepException(SqlState.INVALID_PARAMETER_VALUE, "INCREMENT must not be zero");
-            }
-            if (spec.min() >= spec.max()) {
-                throw new LrepException(SqlState.INVALID_PARAMETER_VALUE,
-                        "MINVALUE (" + spec.min() + ") must be less than MAXVALUE (" + spec.max() + ")");
-            }
-            if (spec.start() < spec.min()) {
-                throw new LrepException(SqlState.INVALID_PARAMETER_VALUE,
-                        "START value (" + spec.start() + ") cannot be less than MINVALUE (" + spec.min() + ")");
-            }
-            if (spec.start() > spec.max()) {
-                throw new LrepException(SqlState.INVALID_PARAMETER_VALUE,
-                        "START value (" + spec.start() + ") cannot be greater than MAXVALUE (" + spec.max() + ")");
-            }
+            validateSequence(spec);
             if (awaitNameFree(t, false, s.oid(), spec.name()) != null) {
                 throw new LrepException(SqlState.DUPLICATE_TABLE, "relation \"" + spec.name() + "\" already exists");
             }
@@ -1062,6 +1048,47 @@ public final class StorageEngine implements DurableState {
             return seq;
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** ALTER SEQUENCE: replaces the definition (same oid, schema and name); the state is kept. */
+    SequenceDef alterSequence(Transaction t, SequenceDef newDef) {
+        lock.lock();
+        try {
+            t.checkActive();
+            lockRelation(t, newDef.oid(), true, newDef.displayName());
+            SequenceDef cur = (SequenceDef) currentDef(t.state, newDef.oid(), ObjType.SEQUENCE);
+            if (cur == null) {
+                throw undefinedTable(newDef.displayName());
+            }
+            validateSequence(newDef);
+            SequenceDef next = new SequenceDef(cur.oid(), cur.schemaOid(), cur.schemaName(), cur.name(), newDef.start(),
+                    newDef.increment(), newDef.min(), newDef.max(), newDef.cycle(), newDef.cache(), cur.ownedByTable(),
+                    cur.ownedByAttnum());
+            ensureXid(t);
+            install(t, objects.get(cur.oid()), next);
+            logCatalog(t, CatalogCodec.SEQUENCE_ALTER, cur.oid(), CatalogCodec.encodeSequence(next));
+            return next;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static void validateSequence(SequenceDef spec) {
+        if (spec.increment() == 0) {
+            throw new LrepException(SqlState.INVALID_PARAMETER_VALUE, "INCREMENT must not be zero");
+        }
+        if (spec.min() >= spec.max()) {
+            throw new LrepException(SqlState.INVALID_PARAMETER_VALUE,
+                    "MINVALUE (" + spec.min() + ") must be less than MAXVALUE (" + spec.max() + ")");
+        }
+        if (spec.start() < spec.min()) {
+            throw new LrepException(SqlState.INVALID_PARAMETER_VALUE,
+                    "START value (" + spec.start() + ") cannot be less than MINVALUE (" + spec.min() + ")");
+        }
+        if (spec.start() > spec.max()) {
+            throw new LrepException(SqlState.INVALID_PARAMETER_VALUE,
+                    "START value (" + spec.start() + ") cannot be greater than MAXVALUE (" + spec.max() + ")");
         }
     }
 

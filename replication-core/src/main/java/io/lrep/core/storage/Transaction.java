@@ -183,6 +183,11 @@ public final class Transaction implements AutoCloseable {
         return engine.createSequence(this, spec);
     }
 
+    /** ALTER SEQUENCE: {@code newDef} (matched by oid) replaces the options; last value is kept. */
+    public SequenceDef alterSequence(SequenceDef newDef) {
+        return engine.alterSequence(this, newDef);
+    }
+
     public void dropSequence(String schema, String name) {
         engine.dropSequence(this, sequence(schema, name));
     }
