@@ -1498,14 +1498,19 @@ public final class StorageEngine implements DurableState {
         }
     }
 
-    /** Tables without a primary key log the whole old row (the only way redo can find it). */
+    /**
+     * Tables without a primary key log the whole old row, flagged full, whatever their replica
+     * identity: it is the only way redo can find the row. A decoder applies relreplident itself
+     * (DEFAULT without a key publishes no old row, as PostgreSQL does).
+     */
     private static boolean isFullOld(TableDef def) {
         return !def.hasPrimaryKey() || def.replicaIdentity() == ReplicaIdentity.FULL;
     }
 
     /**
      * The old row an Update/Delete record carries: FULL (or no primary key) the whole row;
-     * DEFAULT and NOTHING the key columns, omitted for an update that keeps the key.
+     * DEFAULT the key columns, omitted for an update that keeps the key. NOTHING is logged as
+     * DEFAULT (redo needs the key); a decoder drops the old key for relreplident 'n'.
      */
     private static Object[] oldRecord(TableDef def, Object[] old, Object[] newRow) {
         if (isFullOld(def)) {
@@ -1833,6 +1838,14 @@ public final class StorageEngine implements DurableState {
         }
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Redo is forgiving where an image and the WAL replayed after it overlap: an insert of a
+     * key that is already live replaces it, an update whose old row is missing inserts the new
+     * row, a delete of a missing row does nothing. Rows of tables without a primary key are found
+     * by their whole old row (which WAL carries for them, see {@code oldRecord}).
+     */
     @Override
     public void redo(List<WalRecord> records, long commitEndLsn) {
         lock.lock();
