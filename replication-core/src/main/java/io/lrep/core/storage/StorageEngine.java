@@ -1802,6 +1802,8 @@ public final class StorageEngine implements DurableState {
             } finally {
                 lock.unlock();
             }
+            // Schemas, then sequences, then tables, each in creation (oid) order.
+            defs.sort(java.util.Comparator.comparingInt(d -> d instanceof SchemaDef ? 0 : d instanceof SequenceDef ? 1 : 2));
             for (Object d : defs) {
                 if (d instanceof SchemaDef s) {
                     out.accept(new WalRecord.CatalogChange(0, CatalogCodec.SCHEMA_CREATE, s.oid(), CatalogCodec.encodeSchema(s)));

@@ -103,7 +103,12 @@ class DurableStateTest {
         long snapshot = wal.flushedLsn();
         engine.exportImage(snapshot, image::add);
         assertThat(image).allSatisfy(r -> assertThat(r.xid()).isZero());
+        List<Integer> kinds = image.stream().filter(r -> r instanceof WalRecord.CatalogChange)
+                .map(r -> ((WalRecord.CatalogChange) r).kind()).toList();
+        assertThat(kinds).containsExactly(CatalogCodec.SCHEMA_CREATE, CatalogCodec.SEQUENCE_CREATE, CatalogCodec.TABLE_CREATE,
+                CatalogCodec.TABLE_CREATE, CatalogCodec.TABLE_CREATE);
         assertThat(image.get(0)).isInstanceOf(WalRecord.CatalogChange.class);
+        assertThat(image.get(kinds.size())).isInstanceOf(WalRecord.SequenceAdvance.class);
 
         // A restarted node's WAL continues where the old one ended, past every commit LSN.
         StorageEngine fresh = new StorageEngine(wal.crash());
