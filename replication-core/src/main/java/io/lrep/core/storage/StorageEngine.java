@@ -229,6 +229,10 @@ public final class StorageEngine implements DurableState {
     }
 
     private void checkSnapshotSafe(long lsn) {
+        if (lsn > wal.insertLsn()) {
+            throw new LrepException(SqlState.INVALID_PARAMETER_VALUE,
+                    "snapshot " + Lsn.format(lsn) + " is beyond the end of WAL " + Lsn.format(wal.insertLsn()));
+        }
         if (lsn < lowestSafeSnapshot) {
             throw new LrepException(SqlState.OBJECT_NOT_IN_PREREQUISITE_STATE,
                     "snapshot " + Lsn.format(lsn) + " is too old: vacuum has removed row versions below "
@@ -240,7 +244,8 @@ public final class StorageEngine implements DurableState {
     long takeSnapshot(Transaction t) {
         lock.lock();
         try {
-            long lsn = Math.max(wal.flushedLsn(), t.notBeforeLsn);
+            // Capped at the insert LSN: a Commit appended later must end above the snapshot.
+            long lsn = Math.max(wal.flushedLsn(), Math.min(t.notBeforeLsn, wal.insertLsn()));
             if (t.registeredSnapshot != -1) {
                 unregisterSnapshot(t.registeredSnapshot);
             }
