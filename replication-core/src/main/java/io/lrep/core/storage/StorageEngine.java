@@ -214,6 +214,11 @@ public final class StorageEngine implements DurableState {
             private boolean closed;
 
             @Override
+            public long lsn() {
+                return lsn;
+            }
+
+            @Override
             public void close() {
                 lock.lock();
                 try {
@@ -226,6 +231,19 @@ public final class StorageEngine implements DurableState {
                 }
             }
         };
+    }
+
+    /**
+     * Pins the current snapshot (the flushed LSN) atomically, so that nothing is vacuumed between
+     * choosing the LSN and pinning it: what a checkpoint does before {@link #exportImage}.
+     */
+    public SnapshotPin pinSnapshot() {
+        lock.lock();
+        try {
+            return pinSnapshot(wal.flushedLsn());
+        } finally {
+            lock.unlock();
+        }
     }
 
     private void checkSnapshotSafe(long lsn) {

@@ -100,8 +100,12 @@ class DurableStateTest {
     void exportThenRedoReproducesTheState() {
         buildWorkload();
         List<WalRecord> image = new ArrayList<>();
-        long snapshot = wal.flushedLsn();
-        engine.exportImage(snapshot, image::add);
+        long snapshot;
+        try (SnapshotPin pin = engine.pinSnapshot()) {
+            snapshot = pin.lsn();
+            engine.vacuum();
+            engine.exportImage(snapshot, image::add);
+        }
         assertThat(image).allSatisfy(r -> assertThat(r.xid()).isZero());
         List<Integer> kinds = image.stream().filter(r -> r instanceof WalRecord.CatalogChange)
                 .map(r -> ((WalRecord.CatalogChange) r).kind()).toList();
