@@ -790,6 +790,7 @@ public final class StorageEngine implements DurableState {
                 throw new LrepException(SqlState.DEPENDENT_OBJECTS_STILL_EXIST,
                         "cannot drop schema " + name + " because it is required by the database system");
             }
+            s = lockSchema(t, name, true);
             List<Object> members = new ArrayList<>();
             for (CatObject o : objects.values()) {
                 if (o.type != ObjType.SCHEMA) {
@@ -830,11 +831,21 @@ public final class StorageEngine implements DurableState {
         }
     }
 
-    TableDef createTable(Transaction t, String schema, String name, List<ColumnDef> columns, List<String> primaryKey) {
+    /**
+     * Locks a schema against concurrent DROP SCHEMA (shared, for creating objects in it) or
+     * against everything (exclusive, for dropping it), then looks it up again.
+     */
+    private SchemaDef lockSchema(Transaction t, String name, boolean exclusive) {
+        SchemaDef s = requireSchema(t.state, name);
+        lockRelation(t, s.oid(), exclusive, "schema " + name);
+        return requireSchema(t.state, name);
+    }
+
+        TableDef createTable(Transaction t, String schema, String name, List<ColumnDef> columns, List<String> primaryKey) {
         lock.lock();
         try {
             t.checkActive();
-            SchemaDef s = requireSchema(t.state, schema);
+            SchemaDef s = lockSchema(t, schema, false);
             if (awaitNameFree(t, false, s.oid(), name) != null) {
                 throw new LrepException(SqlState.DUPLICATE_TABLE, "relation \"" + name + "\" already exists");
             }
@@ -1060,7 +1071,7 @@ public final class StorageEngine implements DurableState {
         lock.lock();
         try {
             t.checkActive();
-            SchemaDef s = requireSchema(t.state, spec.schemaName());
+            SchemaDef s = lockSchema(t, spec.schemaName(), false);
             validateSequence(spec);
             if (awaitNameFree(t, false, s.oid(), spec.name()) != null) {
                 throw new LrepException(SqlState.DUPLICATE_TABLE, "relation \"" + spec.name() + "\" already exists");

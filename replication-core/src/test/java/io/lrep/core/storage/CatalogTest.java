@@ -229,4 +229,27 @@ class CatalogTest {
         assertThatThrownBy(() -> CatalogCodec.decode(new byte[] {9, 9})).isInstanceOfSatisfying(LrepException.class,
                 e -> assertThat(e.sqlState()).isEqualTo(SqlState.DATA_CORRUPTED));
     }
+
+    @Test
+    void createInASchemaBeingDroppedWaitsThenFails() throws Exception {
+        try (Transaction t = engine.begin()) {
+            t.createSchema("s");
+            t.commit();
+        }
+        Transaction dropper = engine.begin();
+        dropper.dropSchema("s", false);
+        Transaction creator = engine.begin();
+        var pool = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            var result = java.util.concurrent.CompletableFuture.runAsync(
+                    () -> creator.createTable("s", "t", cols(), List.of()), pool);
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> engine.waitingCount() == 1);
+            dropper.commit();
+            assertThatThrownBy(() -> result.get(10, java.util.concurrent.TimeUnit.SECONDS)).cause()
+                    .isInstanceOfSatisfying(LrepException.class, e -> assertThat(e.sqlState()).isEqualTo(SqlState.UNDEFINED_SCHEMA));
+            creator.rollback();
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 }

@@ -182,4 +182,35 @@ class DurableStateTest {
         assertThat(engine.nextXid()).isEqualTo(1000);
         assertThat(engine.nextOid()).isEqualTo(20000);
     }
+
+    @Test
+    void replayFindsKeylessRowsByTheirWholeOldRow() {
+        TableDef heap;
+        try (Transaction t = engine.begin()) {
+            heap = t.createTable("public", "heap", List.of(ColumnDef.of("a", PgType.INT4), ColumnDef.of("b", PgType.TEXT)), List.of());
+            t.insert(heap, row(1, "dup"));
+            t.insert(heap, row(1, "dup"));
+            t.insert(heap, row(2, "x"));
+            t.commit();
+        }
+        try (Transaction t = engine.begin()) {
+            var it = t.scan(heap, t.statementSnapshot());
+            boolean first = true;
+            while (it.hasNext()) {
+                RowRef r = it.next();
+                if (r.values()[0].equals(1) && first) {
+                    t.update(r, row(1, "changed"));
+                    first = false;
+                } else if (r.values()[0].equals(2)) {
+                    t.delete(r);
+                }
+            }
+            t.commit();
+        }
+        MemoryWalLog crashed = wal.crash();
+        StorageEngine recovered = new StorageEngine(crashed);
+        StorageFixture.replay(crashed, recovered);
+        assertThat(state(recovered)).isEqualTo(state(engine));
+        assertThat(StorageFixture.committed(recovered, heap)).hasSize(2);
+    }
 }
