@@ -126,19 +126,13 @@ public final class StorageEngine implements DurableState {
         boolean hasLog;
     }
 
-    private static final class TableLock {
-        final Set<TxnState> shared = new HashSet<>();
-        TxnState exclusive;
-    }
-
     final WalLog wal;
     final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
 
     // --- guarded by lock ---
     private final TreeMap<Integer, CatObject> objects = new TreeMap<>();
-    private final Map<Integer, TableLock> tableLocks = new HashMap<>();
-    private final Map<TxnState, Set<TxnState>> waitsFor = new HashMap<>();
+    private final LockManager locks = new LockManager(changed);
     private final Set<Transaction> active = new LinkedHashSet<>();
     private final TreeMap<Long, Integer> snapshots = new TreeMap<>();
     private long lowestSafeSnapshot;
@@ -415,19 +409,7 @@ public final class StorageEngine implements DurableState {
     private void finish(Transaction t) {
         t.done = true;
         active.remove(t);
-        for (Integer oid : t.heldLocks.keySet()) {
-            TableLock l = tableLocks.get(oid);
-            if (l != null) {
-                l.shared.remove(t.state);
-                if (l.exclusive == t.state) {
-                    l.exclusive = null;
-                }
-                if (l.exclusive == null && l.shared.isEmpty()) {
-                    tableLocks.remove(oid);
-                }
-            }
-        }
-        t.heldLocks.clear();
+        locks.releaseAll(t);
         if (t.registeredSnapshot != -1) {
             unregisterSnapshot(t.registeredSnapshot);
             t.registeredSnapshot = -1;
@@ -437,92 +419,6 @@ public final class StorageEngine implements DurableState {
         t.createdCatalog.clear();
         t.endedCatalog.clear();
         changed.signalAll();
-    }
-
-    // =====================================================================================
-    // Waiting: table locks, row conflicts, deadlock detection (all under lock)
-    // =====================================================================================
-
-    /** Waits until one of {@code blockers} ends; 40P01 if waiting would close a wait-for cycle. */
-    private void awaitAny(Transaction t, Set<TxnState> blockers, String what) {
-        waitsFor.put(t.state, blockers);
-        try {
-            if (reaches(blockers, t.state, new HashSet<>())) {
-                StringBuilder detail = new StringBuilder();
-                detail.append("Transaction ").append(Integer.toUnsignedString(t.state.xid)).append(" waits for ").append(what)
-                        .append("; blocked by transaction");
-                for (TxnState b : blockers) {
-                    detail.append(' ').append(Integer.toUnsignedString(b.xid));
-                }
-                detail.append('.');
-                throw new LrepException(SqlState.DEADLOCK_DETECTED, LrepException.Severity.ERROR, "deadlock detected",
-                        detail.toString(), "See server log for query details.", null);
-            }
-            while (!anyEnded(blockers)) {
-                changed.await();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new LrepException(SqlState.QUERY_CANCELED, "canceling statement due to user request", e);
-        } finally {
-            waitsFor.remove(t.state);
-        }
-    }
-
-    private static boolean anyEnded(Set<TxnState> blockers) {
-        for (TxnState b : blockers) {
-            if (b.isEnded()) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private boolean reaches(Set<TxnState> from, TxnState target, Set<TxnState> seen) {
-        for (TxnState s : from) {
-            if (s == target) {
-                return true;
-            }
-            if (seen.add(s)) {
-                Set<TxnState> next = waitsFor.get(s);
-                if (next != null && reaches(next, target, seen)) {
-                    return true;
-                }
-            }
-        }
-        return false;
-    }
-
-    /** Takes a table lock held until the transaction ends: shared for DML, exclusive for DDL. */
-    private void lockRelation(Transaction t, int oid, boolean exclusive, String name) {
-        Boolean held = t.heldLocks.get(oid);
-        if (held != null && (held || !exclusive)) {
-            return;
-        }
-        while (true) {
-            TableLock l = tableLocks.computeIfAbsent(oid, k -> new TableLock());
-            Set<TxnState> blockers = new HashSet<>();
-            if (l.exclusive != null && l.exclusive != t.state) {
-                blockers.add(l.exclusive);
-            }
-            if (exclusive) {
-                for (TxnState s : l.shared) {
-                    if (s != t.state) {
-                        blockers.add(s);
-                    }
-                }
-            }
-            if (blockers.isEmpty()) {
-                if (exclusive) {
-                    l.exclusive = t.state;
-                } else {
-                    l.shared.add(t.state);
-                }
-                t.heldLocks.put(oid, exclusive);
-                return;
-            }
-            awaitAny(t, blockers, (exclusive ? "AccessExclusiveLock" : "RowExclusiveLock") + " on relation " + name);
-        }
     }
 
     // =====================================================================================
@@ -653,7 +549,7 @@ public final class StorageEngine implements DurableState {
             if (blocker == null) {
                 return null;
             }
-            awaitAny(t, Set.of(blocker), "catalog name \"" + name + "\"");
+            locks.awaitAny(t, Set.of(blocker), "catalog name \"" + name + "\"");
         }
     }
 
@@ -837,7 +733,7 @@ public final class StorageEngine implements DurableState {
      */
     private SchemaDef lockSchema(Transaction t, String name, boolean exclusive) {
         SchemaDef s = requireSchema(t.state, name);
-        lockRelation(t, s.oid(), exclusive, "schema " + name);
+        locks.lockRelation(t, s.oid(), exclusive, "schema " + name);
         return requireSchema(t.state, name);
     }
 
@@ -888,7 +784,7 @@ public final class StorageEngine implements DurableState {
             objects.put(oid, o);
             install(t, o, def);
             tables.put(oid, new TableStore(oid));
-            lockRelation(t, oid, true, name);
+            locks.lockRelation(t, oid, true, name);
             logCatalog(t, CatalogCodec.TABLE_CREATE, oid, CatalogCodec.encodeTable(def));
             return def;
         } finally {
@@ -932,7 +828,7 @@ public final class StorageEngine implements DurableState {
     }
 
     private void dropTableLocked(Transaction t, int oid, String displayName) {
-        lockRelation(t, oid, true, displayName);
+        locks.lockRelation(t, oid, true, displayName);
         TableDef cur = (TableDef) currentDef(t.state, oid, ObjType.TABLE);
         if (cur == null) {
             throw undefinedTable(displayName);
@@ -957,7 +853,7 @@ public final class StorageEngine implements DurableState {
     /** Locks the table exclusively, applies {@code change} to its current definition and logs it. */
     private TableDef alterTable(Transaction t, TableDef table, UnaryOperator<TableDef> change) {
         t.checkActive();
-        lockRelation(t, table.oid(), true, table.displayName());
+        locks.lockRelation(t, table.oid(), true, table.displayName());
         TableDef cur = (TableDef) currentDef(t.state, table.oid(), ObjType.TABLE);
         if (cur == null) {
             throw undefinedTable(table.displayName());
@@ -1090,7 +986,7 @@ public final class StorageEngine implements DurableState {
         lock.lock();
         try {
             t.checkActive();
-            lockRelation(t, newDef.oid(), true, newDef.displayName());
+            locks.lockRelation(t, newDef.oid(), true, newDef.displayName());
             SequenceDef cur = (SequenceDef) currentDef(t.state, newDef.oid(), ObjType.SEQUENCE);
             if (cur == null) {
                 throw undefinedTable(newDef.displayName());
@@ -1130,7 +1026,7 @@ public final class StorageEngine implements DurableState {
         lock.lock();
         try {
             t.checkActive();
-            lockRelation(t, seq.oid(), true, seq.displayName());
+            locks.lockRelation(t, seq.oid(), true, seq.displayName());
             SequenceDef cur = (SequenceDef) currentDef(t.state, seq.oid(), ObjType.SEQUENCE);
             if (cur == null) {
                 throw undefinedTable(seq.displayName());
@@ -1257,7 +1153,7 @@ public final class StorageEngine implements DurableState {
 
     private TableDef lockForWrite(Transaction t, TableDef table) {
         t.checkActive();
-        lockRelation(t, table.oid(), false, table.displayName());
+        locks.lockRelation(t, table.oid(), false, table.displayName());
         TableDef def = (TableDef) currentDef(t.state, table.oid(), ObjType.TABLE);
         if (def == null) {
             throw undefinedTable(table.displayName());
@@ -1381,7 +1277,7 @@ public final class StorageEngine implements DurableState {
                     return null;
                 }
             }
-            awaitAny(t, Set.of(blocker), "ShareLock on transaction " + Integer.toUnsignedString(blocker.xid));
+            locks.awaitAny(t, Set.of(blocker), "ShareLock on transaction " + Integer.toUnsignedString(blocker.xid));
         }
     }
 
@@ -1455,7 +1351,7 @@ public final class StorageEngine implements DurableState {
                         return new WriteResult(WriteResult.Status.SELF_MODIFIED, null);
                     }
                     if (!e.isCommitted()) {
-                        awaitAny(t, Set.of(e), "ShareLock on transaction " + Integer.toUnsignedString(e.xid));
+                        locks.awaitAny(t, Set.of(e), "ShareLock on transaction " + Integer.toUnsignedString(e.xid));
                         continue;
                     }
                     if (t.isolation == IsolationLevel.REPEATABLE_READ) {
@@ -1466,7 +1362,7 @@ public final class StorageEngine implements DurableState {
                 }
                 TxnState locker = v.locker;
                 if (locker != null && locker != t.state && !locker.isEnded()) {
-                    awaitAny(t, Set.of(locker), "ShareLock on transaction " + Integer.toUnsignedString(locker.xid));
+                    locks.awaitAny(t, Set.of(locker), "ShareLock on transaction " + Integer.toUnsignedString(locker.xid));
                     continue;
                 }
                 if (lockOnly) {
@@ -1566,7 +1462,7 @@ public final class StorageEngine implements DurableState {
             t.checkActive();
             List<TableDef> defs = new ArrayList<>();
             for (TableDef table : tablesToTruncate) {
-                lockRelation(t, table.oid(), true, table.displayName());
+                locks.lockRelation(t, table.oid(), true, table.displayName());
                 TableDef def = (TableDef) currentDef(t.state, table.oid(), ObjType.TABLE);
                 if (def == null) {
                     throw undefinedTable(table.displayName());
@@ -1794,7 +1690,7 @@ public final class StorageEngine implements DurableState {
     public int waitingCount() {
         lock.lock();
         try {
-            return waitsFor.size();
+            return locks.waitingCount();
         } finally {
             lock.unlock();
         }
