@@ -8,18 +8,14 @@ import io.lrep.core.wal.WalRecord;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
@@ -106,17 +102,6 @@ public final class StorageEngine implements DurableState {
         }
     }
 
-    /** The rows of one table. */
-    static final class TableStore {
-        final int oid;
-        final ConcurrentSkipListMap<RowKey, Chain> rows = new ConcurrentSkipListMap<>();
-        final AtomicLong nextRowId = new AtomicLong();
-
-        TableStore(int oid) {
-            this.oid = oid;
-        }
-    }
-
     /** A sequence's non-transactional state; guarded by its own monitor. */
     static final class SeqState {
         long lastValue;
@@ -140,7 +125,7 @@ public final class StorageEngine implements DurableState {
     private int nextOid = FIRST_NORMAL_OID;
 
     // --- read without the lock ---
-    final ConcurrentHashMap<Integer, TableStore> tables = new ConcurrentHashMap<>();
+    final ConcurrentHashMap<Integer, Table> tables = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Integer, SeqState> sequences = new ConcurrentHashMap<>();
 
     public StorageEngine(WalLog wal) {
@@ -346,8 +331,8 @@ public final class StorageEngine implements DurableState {
                     v.ender = null;
                 }
             }
-            for (Map.Entry<RowVersion, TableStore> e : t.createdRows.entrySet()) {
-                unlink(e.getValue(), e.getKey());
+            for (Map.Entry<RowVersion, Table> e : t.createdRows.entrySet()) {
+                e.getValue().unlink(e.getKey());
             }
             for (CatVersion v : t.endedCatalog) {
                 if (v.ender == t.state) {
@@ -360,28 +345,6 @@ public final class StorageEngine implements DurableState {
             finish(t);
         } finally {
             lock.unlock();
-        }
-    }
-
-    private void unlink(TableStore ts, RowVersion v) {
-        Chain ch = ts.rows.get(v.key);
-        if (ch == null) {
-            return;
-        }
-        RowVersion prev = null;
-        for (RowVersion x = ch.head; x != null; x = x.older) {
-            if (x == v) {
-                if (prev == null) {
-                    ch.head = x.older;
-                } else {
-                    prev.older = x.older;
-                }
-                break;
-            }
-            prev = x;
-        }
-        if (ch.head == null) {
-            ts.rows.remove(v.key, ch);
         }
     }
 
@@ -783,7 +746,7 @@ public final class StorageEngine implements DurableState {
             CatObject o = new CatObject(oid, ObjType.TABLE);
             objects.put(oid, o);
             install(t, o, def);
-            tables.put(oid, new TableStore(oid));
+            tables.put(oid, new Table(oid));
             locks.lockRelation(t, oid, true, name);
             logCatalog(t, CatalogCodec.TABLE_CREATE, oid, CatalogCodec.encodeTable(def));
             return def;
@@ -877,7 +840,7 @@ public final class StorageEngine implements DurableState {
                 if (c.missingValue() != null && !c.type().javaClass().isInstance(c.missingValue())) {
                     throw typeMismatch(c, c.missingValue());
                 }
-                if (c.notNull() && c.missingValue() == null && !c.isIdentity() && hasLiveRows(cur.oid())) {
+                if (c.notNull() && c.missingValue() == null && !c.isIdentity() && tables.get(cur.oid()).hasLiveRows()) {
                     throw new LrepException(SqlState.NOT_NULL_VIOLATION,
                             "column \"" + c.name() + "\" of relation \"" + cur.name() + "\" contains null values");
                 }
@@ -894,20 +857,6 @@ public final class StorageEngine implements DurableState {
         } finally {
             lock.unlock();
         }
-    }
-
-    private boolean hasLiveRows(int oid) {
-        TableStore ts = tables.get(oid);
-        if (ts == null) {
-            return false;
-        }
-        for (Chain ch : ts.rows.values()) {
-            RowVersion h = ch.head;
-            if (h != null && !h.creator.aborted && h.isLive()) {
-                return true;
-            }
-        }
-        return false;
     }
 
     TableDef dropColumn(Transaction t, TableDef table, String column) {
@@ -1253,7 +1202,7 @@ public final class StorageEngine implements DurableState {
      * Waits out in-progress writers of {@code key}; returns the live version holding the key
      * (committed or our own) or null when the key is free for us.
      */
-    private RowVersion awaitKeyFree(Transaction t, TableStore ts, RowKey key) {
+    private RowVersion awaitKeyFree(Transaction t, Table ts, RowKey key) {
         while (true) {
             Chain ch = ts.rows.get(key);
             RowVersion head = ch == null ? null : ch.head;
@@ -1282,10 +1231,10 @@ public final class StorageEngine implements DurableState {
     }
 
     /** Links a new version at the head of its key's chain, pruning what no snapshot needs. */
-    private void link(Transaction t, TableStore ts, RowVersion v) {
+    private void link(Transaction t, Table ts, RowVersion v) {
         Chain ch = ts.rows.get(v.key);
         if (ch != null) {
-            pruneEntry(ts, v.key, ch, horizon());
+            ts.prune(v.key, ch, horizon());
             if (ch.head == null) {
                 ch = null;
             }
@@ -1304,20 +1253,20 @@ public final class StorageEngine implements DurableState {
         try {
             TableDef def = lockForWrite(t, table);
             Object[] full = validate(def, row);
-            TableStore ts = tables.get(def.oid());
+            Table ts = tables.get(def.oid());
             RowKey key = def.hasPrimaryKey() ? keyOf(def, full) : RowKey.of(ts.nextRowId.incrementAndGet());
             RowVersion existing = awaitKeyFree(t, ts, key);
             if (existing != null) {
                 if (throwOnConflict) {
                     throw uniqueViolation(def, key);
                 }
-                return new RowRef(def.oid(), key, materialize(def, existing.values), existing);
+                return new RowRef(def.oid(), key, Table.materialize(def, existing.values), existing);
             }
             ensureXid(t);
             RowVersion v = new RowVersion(key, full, t.state, t.cid);
             log(t, new WalRecord.Insert(t.state.xid, def.oid(), full));
             link(t, ts, v);
-            return throwOnConflict ? new RowRef(def.oid(), key, materialize(def, full), v) : null;
+            return throwOnConflict ? new RowRef(def.oid(), key, Table.materialize(def, full), v) : null;
         } finally {
             lock.unlock();
         }
@@ -1342,7 +1291,7 @@ public final class StorageEngine implements DurableState {
             TableDef def = tableForRef(t, ref);
             def = lockForWrite(t, def);
             Object[] full = newRow == null ? null : validate(def, newRow);
-            TableStore ts = tables.get(def.oid());
+            Table ts = tables.get(def.oid());
             RowVersion v = ref.version;
             while (true) {
                 TxnState e = v.ender;
@@ -1381,7 +1330,7 @@ public final class StorageEngine implements DurableState {
                 }
                 ensureXid(t);
                 // WAL first: if the append fails (54000) the row is left as it was.
-                Object[] old = materialize(def, v.values);
+                Object[] old = Table.materialize(def, v.values);
                 Object[] oldRec = oldRecord(def, old, full);
                 if (full == null) {
                     log(t, new WalRecord.Delete(t.state.xid, def.oid(), oldRec, oldRec != null && isFullOld(def)));
@@ -1397,7 +1346,7 @@ public final class StorageEngine implements DurableState {
                 RowVersion nv = new RowVersion(newKey, full, t.state, t.cid);
                 v.successor = nv;
                 link(t, ts, nv);
-                return new WriteResult(WriteResult.Status.OK, new RowRef(def.oid(), newKey, materialize(def, full), nv));
+                return new WriteResult(WriteResult.Status.OK, new RowRef(def.oid(), newKey, Table.materialize(def, full), nv));
             }
         } finally {
             lock.unlock();
@@ -1422,7 +1371,7 @@ public final class StorageEngine implements DurableState {
             }
             TxnState se = s.ender;
             if (se == null || !se.isCommitted()) {
-                return new WriteResult(WriteResult.Status.UPDATED, new RowRef(def.oid(), s.key, materialize(def, s.values), s));
+                return new WriteResult(WriteResult.Status.UPDATED, new RowRef(def.oid(), s.key, Table.materialize(def, s.values), s));
             }
             x = s;
         }
@@ -1505,29 +1454,6 @@ public final class StorageEngine implements DurableState {
         }
     }
 
-    /** The row as the table's current definition reads it: full width, dropped columns null. */
-    static Object[] materialize(TableDef def, Object[] values) {
-        List<ColumnDef> cols = def.columns();
-        boolean copy = values.length != cols.size();
-        if (!copy) {
-            for (int i = 0; i < values.length; i++) {
-                if (values[i] != null && cols.get(i).dropped()) {
-                    copy = true;
-                    break;
-                }
-            }
-        }
-        if (!copy) {
-            return values;
-        }
-        Object[] out = new Object[cols.size()];
-        for (int i = 0; i < out.length; i++) {
-            ColumnDef c = cols.get(i);
-            out[i] = c.dropped() ? null : i < values.length ? values[i] : c.missingValue();
-        }
-        return out;
-    }
-
     TableDef tableForRead(Transaction t, TableDef table) {
         lock.lock();
         try {
@@ -1542,53 +1468,17 @@ public final class StorageEngine implements DurableState {
         }
     }
 
-    /** The version of {@code ch} visible to the snapshot, or null. */
-    static RowVersion visibleVersion(Chain ch, long lsn, TxnState own, int cid) {
-        for (RowVersion v = ch.head; v != null; v = v.older) {
-            if (v.visible(lsn, own, cid)) {
-                return v;
-            }
-        }
-        return null;
-    }
-
     RowRef get(TxnState own, TableDef def, RowKey key, Snapshot s) {
-        TableStore ts = tables.get(def.oid());
-        Chain ch = ts == null ? null : ts.rows.get(key);
-        RowVersion v = ch == null ? null : visibleVersion(ch, s.lsn(), own, s.cid());
-        return v == null ? null : new RowRef(def.oid(), v.key, materialize(def, v.values), v);
+        Table ts = tables.get(def.oid());
+        return ts == null ? null : ts.get(own, def, key, s);
     }
 
     Iterator<RowRef> scan(TxnState own, TableDef def, Snapshot s) {
-        TableStore ts = tables.get(def.oid());
+        Table ts = tables.get(def.oid());
         if (ts == null) {
             throw undefinedTable(def.displayName());
         }
-        Iterator<Chain> chains = ts.rows.values().iterator();
-        return new Iterator<>() {
-            private RowRef next;
-
-            @Override
-            public boolean hasNext() {
-                while (next == null && chains.hasNext()) {
-                    RowVersion v = visibleVersion(chains.next(), s.lsn(), own, s.cid());
-                    if (v != null) {
-                        next = new RowRef(def.oid(), v.key, materialize(def, v.values), v);
-                    }
-                }
-                return next != null;
-            }
-
-            @Override
-            public RowRef next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException();
-                }
-                RowRef r = next;
-                next = null;
-                return r;
-            }
-        };
+        return ts.scan(own, def, s);
     }
 
     long emitMessage(Transaction t, boolean transactional, String prefix, byte[] content) {
@@ -1616,7 +1506,7 @@ public final class StorageEngine implements DurableState {
      */
     public int vacuum() {
         int removed = 0;
-        for (TableStore ts : tables.values()) {
+        for (Table ts : tables.values()) {
             Iterator<Map.Entry<RowKey, Chain>> it = ts.rows.entrySet().iterator();
             while (it.hasNext()) {
                 lock.lock();
@@ -1624,7 +1514,7 @@ public final class StorageEngine implements DurableState {
                     long h = horizon();
                     for (int i = 0; i < VACUUM_BATCH && it.hasNext(); i++) {
                         Map.Entry<RowKey, Chain> e = it.next();
-                        removed += pruneEntry(ts, e.getKey(), e.getValue(), h);
+                        removed += ts.prune(e.getKey(), e.getValue(), h);
                     }
                 } finally {
                     lock.unlock();
@@ -1664,28 +1554,6 @@ public final class StorageEngine implements DurableState {
         return removed;
     }
 
-    private int pruneEntry(TableStore ts, RowKey key, Chain ch, long horizon) {
-        int removed = 0;
-        RowVersion prev = null;
-        for (RowVersion v = ch.head; v != null; v = v.older) {
-            TxnState e = v.ender;
-            if (v.creator.aborted || (e != null && e.committedAtOrBefore(horizon))) {
-                if (prev == null) {
-                    ch.head = v.older;
-                } else {
-                    prev.older = v.older;
-                }
-                removed++;
-            } else {
-                prev = v;
-            }
-        }
-        if (ch.head == null) {
-            ts.rows.remove(key, ch);
-        }
-        return removed;
-    }
-
     /** How many transactions are waiting for another right now (for tests and views). */
     public int waitingCount() {
         lock.lock();
@@ -1699,12 +1567,8 @@ public final class StorageEngine implements DurableState {
     /** Row versions currently stored (all chains, all versions), for tests and metrics. */
     public long versionCount() {
         long n = 0;
-        for (TableStore ts : tables.values()) {
-            for (Chain ch : ts.rows.values()) {
-                for (RowVersion v = ch.head; v != null; v = v.older) {
-                    n++;
-                }
-            }
+        for (Table ts : tables.values()) {
+            n += ts.versionCount();
         }
         return n;
     }
@@ -1803,12 +1667,12 @@ public final class StorageEngine implements DurableState {
             redoCatalog(st, c);
         } else if (r instanceof WalRecord.Insert ins) {
             TableDef def = liveTable(ins.relOid());
-            TableStore ts = tables.get(def.oid());
+            Table ts = tables.get(def.oid());
             RowKey key = def.hasPrimaryKey() ? keyOf(def, ins.newRow()) : RowKey.of(ts.nextRowId.incrementAndGet());
             redoLink(st, ts, key, ins.newRow().clone());
         } else if (r instanceof WalRecord.Update u) {
             TableDef def = liveTable(u.relOid());
-            TableStore ts = tables.get(def.oid());
+            Table ts = tables.get(def.oid());
             RowVersion old = redoFind(def, ts, u.oldRow() != null ? u.oldRow() : u.newRow(), u.oldRow() != null && u.oldIsFullRow());
             RowKey key;
             if (old != null) {
@@ -1820,14 +1684,14 @@ public final class StorageEngine implements DurableState {
             redoLink(st, ts, key, u.newRow().clone());
         } else if (r instanceof WalRecord.Delete d) {
             TableDef def = liveTable(d.relOid());
-            TableStore ts = tables.get(def.oid());
+            Table ts = tables.get(def.oid());
             RowVersion old = d.oldRow() == null ? null : redoFind(def, ts, d.oldRow(), d.oldIsFullRow());
             if (old != null) {
                 old.ender = st;
             }
         } else if (r instanceof WalRecord.Truncate tr) {
             for (int oid : tr.relOids()) {
-                TableStore ts = tables.get(oid);
+                Table ts = tables.get(oid);
                 if (ts == null) {
                     continue;
                 }
@@ -1863,7 +1727,7 @@ public final class StorageEngine implements DurableState {
     }
 
     /** The live version with the old row's key (or, without a primary key, equal to the old row). */
-    private static RowVersion redoFind(TableDef def, TableStore ts, Object[] oldRow, boolean full) {
+    private static RowVersion redoFind(TableDef def, Table ts, Object[] oldRow, boolean full) {
         if (def.hasPrimaryKey()) {
             Chain ch = ts.rows.get(keyOf(def, oldRow));
             RowVersion h = ch == null ? null : ch.head;
@@ -1874,7 +1738,7 @@ public final class StorageEngine implements DurableState {
         }
         for (Chain ch : ts.rows.values()) {
             RowVersion h = ch.head;
-            if (h != null && h.ender == null && Values.rowsEqual(materialize(def, h.values), oldRow)) {
+            if (h != null && h.ender == null && Values.rowsEqual(Table.materialize(def, h.values), oldRow)) {
                 return h;
             }
         }
@@ -1882,7 +1746,7 @@ public final class StorageEngine implements DurableState {
     }
 
     /** Redo is idempotent per key: a live version already holding the key is ended first. */
-    private static void redoLink(TxnState st, TableStore ts, RowKey key, Object[] values) {
+    private static void redoLink(TxnState st, Table ts, RowKey key, Object[] values) {
         RowVersion v = new RowVersion(key, values, st, 0);
         Chain ch = ts.rows.get(key);
         if (ch == null) {
@@ -1927,7 +1791,7 @@ public final class StorageEngine implements DurableState {
         v.older = o.head;
         o.head = v;
         if (def instanceof TableDef) {
-            tables.putIfAbsent(c.oid(), new TableStore(c.oid()));
+            tables.putIfAbsent(c.oid(), new Table(c.oid()));
         } else if (def instanceof SequenceDef s && !sequences.containsKey(s.oid())) {
             SeqState seq = new SeqState();
             seq.lastValue = s.start();

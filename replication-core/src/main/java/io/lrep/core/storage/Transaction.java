@@ -42,7 +42,7 @@ public final class Transaction implements AutoCloseable {
     boolean wroteWal;
     boolean done;
     final Map<Integer, Boolean> heldLocks = new HashMap<>();
-    final IdentityHashMap<RowVersion, StorageEngine.TableStore> createdRows = new IdentityHashMap<>();
+    final IdentityHashMap<RowVersion, Table> createdRows = new IdentityHashMap<>();
     final List<RowVersion> endedRows = new ArrayList<>();
     final List<StorageEngine.CatVersion> createdCatalog = new ArrayList<>();
     final List<StorageEngine.CatVersion> endedCatalog = new ArrayList<>();
