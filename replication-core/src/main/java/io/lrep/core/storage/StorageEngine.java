@@ -74,34 +74,6 @@ public final class StorageEngine implements DurableState {
 
     private static final int VACUUM_BATCH = 256;
 
-    enum ObjType { SCHEMA, TABLE, SEQUENCE }
-
-    /** One catalog object (schema, table, sequence) and its definition versions, newest first. */
-    static final class CatObject {
-        final int oid;
-        final ObjType type;
-        CatVersion head;
-
-        CatObject(int oid, ObjType type) {
-            this.oid = oid;
-            this.type = type;
-        }
-    }
-
-    static final class CatVersion {
-        final CatObject object;
-        final Object def;
-        final TxnState creator;
-        TxnState ender;
-        CatVersion older;
-
-        CatVersion(CatObject object, Object def, TxnState creator) {
-            this.object = object;
-            this.def = def;
-            this.creator = creator;
-        }
-    }
-
     /** A sequence's non-transactional state; guarded by its own monitor. */
     static final class SeqState {
         long lastValue;
@@ -116,8 +88,8 @@ public final class StorageEngine implements DurableState {
     private final Condition changed = lock.newCondition();
 
     // --- guarded by lock ---
-    private final TreeMap<Integer, CatObject> objects = new TreeMap<>();
     private final LockManager locks = new LockManager(changed);
+    private final Catalog catalog = new Catalog(locks);
     private final Set<Transaction> active = new LinkedHashSet<>();
     private final TreeMap<Long, Integer> snapshots = new TreeMap<>();
     private long lowestSafeSnapshot;
@@ -130,14 +102,6 @@ public final class StorageEngine implements DurableState {
 
     public StorageEngine(WalLog wal) {
         this.wal = wal;
-        installBootstrap(new SchemaDef(PG_CATALOG_OID, "pg_catalog"));
-        installBootstrap(new SchemaDef(PUBLIC_OID, "public"));
-    }
-
-    private void installBootstrap(SchemaDef s) {
-        CatObject o = new CatObject(s.oid(), ObjType.SCHEMA);
-        o.head = new CatVersion(o, s, TxnState.BOOTSTRAP);
-        objects.put(s.oid(), o);
     }
 
     // =====================================================================================
@@ -334,38 +298,20 @@ public final class StorageEngine implements DurableState {
             for (Map.Entry<RowVersion, Table> e : t.createdRows.entrySet()) {
                 e.getValue().unlink(e.getKey());
             }
-            for (CatVersion v : t.endedCatalog) {
+            for (Catalog.CatVersion v : t.endedCatalog) {
                 if (v.ender == t.state) {
                     v.ender = null;
                 }
             }
-            for (CatVersion v : t.createdCatalog) {
-                unlinkCatalog(v);
+            for (Catalog.CatVersion v : t.createdCatalog) {
+                if (catalog.unlink(v)) {
+                    tables.remove(v.object.oid);
+                    sequences.remove(v.object.oid);
+                }
             }
             finish(t);
         } finally {
             lock.unlock();
-        }
-    }
-
-    private void unlinkCatalog(CatVersion v) {
-        CatObject o = v.object;
-        CatVersion prev = null;
-        for (CatVersion x = o.head; x != null; x = x.older) {
-            if (x == v) {
-                if (prev == null) {
-                    o.head = x.older;
-                } else {
-                    prev.older = x.older;
-                }
-                break;
-            }
-            prev = x;
-        }
-        if (o.head == null) {
-            objects.remove(o.oid);
-            tables.remove(o.oid);
-            sequences.remove(o.oid);
         }
     }
 
@@ -384,138 +330,6 @@ public final class StorageEngine implements DurableState {
         changed.signalAll();
     }
 
-    // =====================================================================================
-    // Catalog reads (under lock)
-    // =====================================================================================
-
-    /** The version {@code own} sees now: committed or its own, not dropped by a committed or its own. */
-    private static CatVersion currentVersion(CatObject o, TxnState own) {
-        for (CatVersion v = o.head; v != null; v = v.older) {
-            if (v.creator.aborted || (v.creator != own && !v.creator.isCommitted())) {
-                continue;
-            }
-            TxnState e = v.ender;
-            if (e != null && (e == own || e.isCommitted())) {
-                continue;
-            }
-            return v;
-        }
-        return null;
-    }
-
-    private static CatVersion versionAsOf(CatObject o, long lsn) {
-        for (CatVersion v = o.head; v != null; v = v.older) {
-            if (v.creator.committedAtOrBefore(lsn) && (v.ender == null || !v.ender.committedAtOrBefore(lsn))) {
-                return v;
-            }
-        }
-        return null;
-    }
-
-    private Object currentDef(TxnState own, int oid, ObjType type) {
-        CatObject o = objects.get(oid);
-        if (o == null || o.type != type) {
-            return null;
-        }
-        CatVersion v = currentVersion(o, own);
-        return v == null ? null : v.def;
-    }
-
-    private static int schemaOidOf(Object def) {
-        if (def instanceof TableDef t) {
-            return t.schemaOid();
-        }
-        if (def instanceof SequenceDef s) {
-            return s.schemaOid();
-        }
-        return 0;
-    }
-
-    private static String nameOf(Object def) {
-        if (def instanceof TableDef t) {
-            return t.name();
-        }
-        if (def instanceof SequenceDef s) {
-            return s.name();
-        }
-        return ((SchemaDef) def).name();
-    }
-
-    private SchemaDef schemaNamed(TxnState own, String name) {
-        for (CatObject o : objects.values()) {
-            if (o.type == ObjType.SCHEMA) {
-                CatVersion v = currentVersion(o, own);
-                if (v != null && ((SchemaDef) v.def).name().equals(name)) {
-                    return (SchemaDef) v.def;
-                }
-            }
-        }
-        return null;
-    }
-
-    private SchemaDef requireSchema(TxnState own, String name) {
-        SchemaDef s = schemaNamed(own, name);
-        if (s == null) {
-            throw new LrepException(SqlState.UNDEFINED_SCHEMA, "schema \"" + name + "\" does not exist");
-        }
-        return s;
-    }
-
-    /** The table or sequence named so in the schema that {@code own} sees, or null. */
-    private Object relationNamed(TxnState own, String schema, String name) {
-        SchemaDef s = schemaNamed(own, schema);
-        if (s == null) {
-            return null;
-        }
-        for (CatObject o : objects.values()) {
-            if (o.type != ObjType.SCHEMA) {
-                CatVersion v = currentVersion(o, own);
-                if (v != null && schemaOidOf(v.def) == s.oid() && nameOf(v.def).equals(name)) {
-                    return v.def;
-                }
-            }
-        }
-        return null;
-    }
-
-    /**
-     * For creating {@code name}: waits out transactions that are creating, renaming or dropping
-     * an object of that name, then returns the existing object's definition or null if free.
-     */
-    private Object awaitNameFree(Transaction t, boolean schema, int schemaOid, String name) {
-        while (true) {
-            TxnState blocker = null;
-            Object existing = null;
-            for (CatObject o : objects.values()) {
-                if ((o.type == ObjType.SCHEMA) != schema) {
-                    continue;
-                }
-                for (CatVersion v = o.head; v != null; v = v.older) {
-                    if (!nameOf(v.def).equals(name) || (!schema && schemaOidOf(v.def) != schemaOid) || v.creator.aborted) {
-                        continue;
-                    }
-                    if (v.creator != t.state && !v.creator.isCommitted()) {
-                        blocker = v.creator;
-                        continue;
-                    }
-                    TxnState e = v.ender;
-                    if (e == null || e.aborted) {
-                        existing = v.def;
-                    } else if (e != t.state && !e.isCommitted()) {
-                        blocker = e;
-                    }
-                }
-            }
-            if (existing != null) {
-                return existing;
-            }
-            if (blocker == null) {
-                return null;
-            }
-            locks.awaitAny(t, Set.of(blocker), "catalog name \"" + name + "\"");
-        }
-    }
-
     private int allocateOid() {
         int oid = nextOid;
         nextOid = nextOid + 1;
@@ -532,7 +346,7 @@ public final class StorageEngine implements DurableState {
     TableDef findTable(Transaction t, String schema, String name) {
         lock.lock();
         try {
-            return relationNamed(t.state, schema, name) instanceof TableDef d ? d : null;
+            return catalog.relationNamed(t.state, schema, name) instanceof TableDef d ? d : null;
         } finally {
             lock.unlock();
         }
@@ -541,7 +355,7 @@ public final class StorageEngine implements DurableState {
     TableDef tableByOid(Transaction t, int oid) {
         lock.lock();
         try {
-            return (TableDef) currentDef(t.state, oid, ObjType.TABLE);
+            return (TableDef) catalog.currentDef(t.state, oid, Catalog.ObjType.TABLE);
         } finally {
             lock.unlock();
         }
@@ -550,7 +364,7 @@ public final class StorageEngine implements DurableState {
     SequenceDef findSequence(Transaction t, String schema, String name) {
         lock.lock();
         try {
-            return relationNamed(t.state, schema, name) instanceof SequenceDef d ? d : null;
+            return catalog.relationNamed(t.state, schema, name) instanceof SequenceDef d ? d : null;
         } finally {
             lock.unlock();
         }
@@ -559,7 +373,7 @@ public final class StorageEngine implements DurableState {
     SequenceDef sequenceByOid(Transaction t, int oid) {
         lock.lock();
         try {
-            return (SequenceDef) currentDef(t.state, oid, ObjType.SEQUENCE);
+            return (SequenceDef) catalog.currentDef(t.state, oid, Catalog.ObjType.SEQUENCE);
         } finally {
             lock.unlock();
         }
@@ -568,19 +382,19 @@ public final class StorageEngine implements DurableState {
     SchemaDef findSchema(Transaction t, String name) {
         lock.lock();
         try {
-            return schemaNamed(t.state, name);
+            return catalog.schemaNamed(t.state, name);
         } finally {
             lock.unlock();
         }
     }
 
-    <T> List<T> listCurrent(Transaction t, ObjType type, Class<T> cls) {
+    <T> List<T> listCurrent(Transaction t, Catalog.ObjType type, Class<T> cls) {
         lock.lock();
         try {
             List<T> out = new ArrayList<>();
-            for (CatObject o : objects.values()) {
+            for (Catalog.CatObject o : catalog.objects.values()) {
                 if (o.type == type) {
-                    CatVersion v = currentVersion(o, t.state);
+                    Catalog.CatVersion v = Catalog.currentVersion(o, t.state);
                     if (v != null) {
                         out.add(cls.cast(v.def));
                     }
@@ -596,27 +410,6 @@ public final class StorageEngine implements DurableState {
     // DDL (each under lock, transactional)
     // =====================================================================================
 
-    private CatVersion install(Transaction t, CatObject o, Object def) {
-        CatVersion cur = currentVersion(o, t.state);
-        if (cur != null) {
-            cur.ender = t.state;
-            t.endedCatalog.add(cur);
-        }
-        CatVersion v = new CatVersion(o, def, t.state);
-        v.older = o.head;
-        o.head = v;
-        t.createdCatalog.add(v);
-        return v;
-    }
-
-    private void end(Transaction t, CatObject o) {
-        CatVersion cur = currentVersion(o, t.state);
-        if (cur != null) {
-            cur.ender = t.state;
-            t.endedCatalog.add(cur);
-        }
-    }
-
     private void logCatalog(Transaction t, int kind, int oid, byte[] def) {
         log(t, new WalRecord.CatalogChange(t.state.xid, kind, oid, def));
     }
@@ -625,14 +418,14 @@ public final class StorageEngine implements DurableState {
         lock.lock();
         try {
             t.checkActive();
-            if (awaitNameFree(t, true, 0, name) != null) {
+            if (catalog.awaitNameFree(t, true, 0, name) != null) {
                 throw new LrepException(SqlState.DUPLICATE_SCHEMA, "schema \"" + name + "\" already exists");
             }
             ensureXid(t);
             SchemaDef s = new SchemaDef(allocateOid(), name);
-            CatObject o = new CatObject(s.oid(), ObjType.SCHEMA);
-            objects.put(s.oid(), o);
-            install(t, o, s);
+            Catalog.CatObject o = new Catalog.CatObject(s.oid(), Catalog.ObjType.SCHEMA);
+            catalog.objects.put(s.oid(), o);
+            catalog.install(t, o, s);
             logCatalog(t, CatalogCodec.SCHEMA_CREATE, s.oid(), CatalogCodec.encodeSchema(s));
             return s;
         } finally {
@@ -644,17 +437,17 @@ public final class StorageEngine implements DurableState {
         lock.lock();
         try {
             t.checkActive();
-            SchemaDef s = requireSchema(t.state, name);
+            SchemaDef s = catalog.requireSchema(t.state, name);
             if (s.oid() == PG_CATALOG_OID) {
                 throw new LrepException(SqlState.DEPENDENT_OBJECTS_STILL_EXIST,
                         "cannot drop schema " + name + " because it is required by the database system");
             }
             s = lockSchema(t, name, true);
             List<Object> members = new ArrayList<>();
-            for (CatObject o : objects.values()) {
-                if (o.type != ObjType.SCHEMA) {
-                    CatVersion v = currentVersion(o, t.state);
-                    if (v != null && schemaOidOf(v.def) == s.oid()) {
+            for (Catalog.CatObject o : catalog.objects.values()) {
+                if (o.type != Catalog.ObjType.SCHEMA) {
+                    Catalog.CatVersion v = Catalog.currentVersion(o, t.state);
+                    if (v != null && Catalog.schemaOidOf(v.def) == s.oid()) {
                         members.add(v.def);
                     }
                 }
@@ -665,7 +458,7 @@ public final class StorageEngine implements DurableState {
                     if (detail.length() > 0) {
                         detail.append('\n');
                     }
-                    detail.append(m instanceof TableDef ? "table " : "sequence ").append(name).append('.').append(nameOf(m))
+                    detail.append(m instanceof TableDef ? "table " : "sequence ").append(name).append('.').append(Catalog.nameOf(m))
                             .append(" depends on schema ").append(name);
                 }
                 throw new LrepException(SqlState.DEPENDENT_OBJECTS_STILL_EXIST, LrepException.Severity.ERROR,
@@ -678,12 +471,12 @@ public final class StorageEngine implements DurableState {
                 }
             }
             for (Object m : members) {
-                if (m instanceof SequenceDef sd && currentDef(t.state, sd.oid(), ObjType.SEQUENCE) != null) {
+                if (m instanceof SequenceDef sd && catalog.currentDef(t.state, sd.oid(), Catalog.ObjType.SEQUENCE) != null) {
                     dropSequenceLocked(t, sd);
                 }
             }
             ensureXid(t);
-            end(t, objects.get(s.oid()));
+            catalog.end(t, catalog.objects.get(s.oid()));
             logCatalog(t, CatalogCodec.SCHEMA_DROP, s.oid(), new byte[0]);
         } finally {
             lock.unlock();
@@ -695,9 +488,9 @@ public final class StorageEngine implements DurableState {
      * against everything (exclusive, for dropping it), then looks it up again.
      */
     private SchemaDef lockSchema(Transaction t, String name, boolean exclusive) {
-        SchemaDef s = requireSchema(t.state, name);
+        SchemaDef s = catalog.requireSchema(t.state, name);
         locks.lockRelation(t, s.oid(), exclusive, "schema " + name);
-        return requireSchema(t.state, name);
+        return catalog.requireSchema(t.state, name);
     }
 
         TableDef createTable(Transaction t, String schema, String name, List<ColumnDef> columns, List<String> primaryKey) {
@@ -705,7 +498,7 @@ public final class StorageEngine implements DurableState {
         try {
             t.checkActive();
             SchemaDef s = lockSchema(t, schema, false);
-            if (awaitNameFree(t, false, s.oid(), name) != null) {
+            if (catalog.awaitNameFree(t, false, s.oid(), name) != null) {
                 throw new LrepException(SqlState.DUPLICATE_TABLE, "relation \"" + name + "\" already exists");
             }
             List<ColumnDef> cols = new ArrayList<>();
@@ -743,9 +536,9 @@ public final class StorageEngine implements DurableState {
                 }
             }
             TableDef def = new TableDef(oid, s.oid(), s.name(), name, cols, pk, ReplicaIdentity.DEFAULT);
-            CatObject o = new CatObject(oid, ObjType.TABLE);
-            objects.put(oid, o);
-            install(t, o, def);
+            Catalog.CatObject o = new Catalog.CatObject(oid, Catalog.ObjType.TABLE);
+            catalog.objects.put(oid, o);
+            catalog.install(t, o, def);
             tables.put(oid, new Table(oid));
             locks.lockRelation(t, oid, true, name);
             logCatalog(t, CatalogCodec.TABLE_CREATE, oid, CatalogCodec.encodeTable(def));
@@ -757,7 +550,7 @@ public final class StorageEngine implements DurableState {
 
     private SequenceDef createIdentitySequence(Transaction t, SchemaDef s, String table, int tableOid, ColumnDef c) {
         String seqName = table + "_" + c.name() + "_seq";
-        if (awaitNameFree(t, false, s.oid(), seqName) != null) {
+        if (catalog.awaitNameFree(t, false, s.oid(), seqName) != null) {
             throw new LrepException(SqlState.DUPLICATE_TABLE, "relation \"" + seqName + "\" already exists");
         }
         long max = switch (c.type()) {
@@ -771,9 +564,9 @@ public final class StorageEngine implements DurableState {
     }
 
     private void installSequence(Transaction t, SequenceDef seq) {
-        CatObject o = new CatObject(seq.oid(), ObjType.SEQUENCE);
-        objects.put(seq.oid(), o);
-        install(t, o, seq);
+        Catalog.CatObject o = new Catalog.CatObject(seq.oid(), Catalog.ObjType.SEQUENCE);
+        catalog.objects.put(seq.oid(), o);
+        catalog.install(t, o, seq);
         SeqState st = new SeqState();
         st.lastValue = seq.start();
         sequences.putIfAbsent(seq.oid(), st);
@@ -792,20 +585,20 @@ public final class StorageEngine implements DurableState {
 
     private void dropTableLocked(Transaction t, int oid, String displayName) {
         locks.lockRelation(t, oid, true, displayName);
-        TableDef cur = (TableDef) currentDef(t.state, oid, ObjType.TABLE);
+        TableDef cur = (TableDef) catalog.currentDef(t.state, oid, Catalog.ObjType.TABLE);
         if (cur == null) {
             throw undefinedTable(displayName);
         }
         ensureXid(t);
         for (ColumnDef c : cur.columns()) {
             if (c.identitySequenceOid() != 0) {
-                SequenceDef seq = (SequenceDef) currentDef(t.state, c.identitySequenceOid(), ObjType.SEQUENCE);
+                SequenceDef seq = (SequenceDef) catalog.currentDef(t.state, c.identitySequenceOid(), Catalog.ObjType.SEQUENCE);
                 if (seq != null) {
                     dropSequenceLocked(t, seq);
                 }
             }
         }
-        end(t, objects.get(oid));
+        catalog.end(t, catalog.objects.get(oid));
         logCatalog(t, CatalogCodec.TABLE_DROP, oid, new byte[0]);
     }
 
@@ -817,13 +610,13 @@ public final class StorageEngine implements DurableState {
     private TableDef alterTable(Transaction t, TableDef table, UnaryOperator<TableDef> change) {
         t.checkActive();
         locks.lockRelation(t, table.oid(), true, table.displayName());
-        TableDef cur = (TableDef) currentDef(t.state, table.oid(), ObjType.TABLE);
+        TableDef cur = (TableDef) catalog.currentDef(t.state, table.oid(), Catalog.ObjType.TABLE);
         if (cur == null) {
             throw undefinedTable(table.displayName());
         }
         TableDef next = change.apply(cur);
         ensureXid(t);
-        install(t, objects.get(cur.oid()), next);
+        catalog.install(t, catalog.objects.get(cur.oid()), next);
         logCatalog(t, CatalogCodec.TABLE_ALTER, cur.oid(), CatalogCodec.encodeTable(next));
         return next;
     }
@@ -846,7 +639,7 @@ public final class StorageEngine implements DurableState {
                 }
                 if (c.isIdentity()) {
                     ensureXid(t);
-                    SchemaDef s = (SchemaDef) currentDef(t.state, cur.schemaOid(), ObjType.SCHEMA);
+                    SchemaDef s = (SchemaDef) catalog.currentDef(t.state, cur.schemaOid(), Catalog.ObjType.SCHEMA);
                     SequenceDef seq = createIdentitySequence(t, s, cur.name(), cur.oid(), c);
                     c = c.withIdentitySequence(seq.oid());
                 }
@@ -874,7 +667,7 @@ public final class StorageEngine implements DurableState {
                                     + cur.pkeyName());
                 }
                 if (c.identitySequenceOid() != 0) {
-                    SequenceDef seq = (SequenceDef) currentDef(t.state, c.identitySequenceOid(), ObjType.SEQUENCE);
+                    SequenceDef seq = (SequenceDef) catalog.currentDef(t.state, c.identitySequenceOid(), Catalog.ObjType.SEQUENCE);
                     if (seq != null) {
                         ensureXid(t);
                         dropSequenceLocked(t, seq);
@@ -902,7 +695,7 @@ public final class StorageEngine implements DurableState {
         lock.lock();
         try {
             return alterTable(t, table, cur -> {
-                if (!cur.name().equals(newName) && awaitNameFree(t, false, cur.schemaOid(), newName) != null) {
+                if (!cur.name().equals(newName) && catalog.awaitNameFree(t, false, cur.schemaOid(), newName) != null) {
                     throw new LrepException(SqlState.DUPLICATE_TABLE, "relation \"" + newName + "\" already exists");
                 }
                 return cur.withName(newName);
@@ -918,7 +711,7 @@ public final class StorageEngine implements DurableState {
             t.checkActive();
             SchemaDef s = lockSchema(t, spec.schemaName(), false);
             validateSequence(spec);
-            if (awaitNameFree(t, false, s.oid(), spec.name()) != null) {
+            if (catalog.awaitNameFree(t, false, s.oid(), spec.name()) != null) {
                 throw new LrepException(SqlState.DUPLICATE_TABLE, "relation \"" + spec.name() + "\" already exists");
             }
             ensureXid(t);
@@ -936,7 +729,7 @@ public final class StorageEngine implements DurableState {
         try {
             t.checkActive();
             locks.lockRelation(t, newDef.oid(), true, newDef.displayName());
-            SequenceDef cur = (SequenceDef) currentDef(t.state, newDef.oid(), ObjType.SEQUENCE);
+            SequenceDef cur = (SequenceDef) catalog.currentDef(t.state, newDef.oid(), Catalog.ObjType.SEQUENCE);
             if (cur == null) {
                 throw undefinedTable(newDef.displayName());
             }
@@ -945,7 +738,7 @@ public final class StorageEngine implements DurableState {
                     newDef.increment(), newDef.min(), newDef.max(), newDef.cycle(), newDef.cache(), cur.ownedByTable(),
                     cur.ownedByAttnum());
             ensureXid(t);
-            install(t, objects.get(cur.oid()), next);
+            catalog.install(t, catalog.objects.get(cur.oid()), next);
             logCatalog(t, CatalogCodec.SEQUENCE_ALTER, cur.oid(), CatalogCodec.encodeSequence(next));
             return next;
         } finally {
@@ -976,11 +769,11 @@ public final class StorageEngine implements DurableState {
         try {
             t.checkActive();
             locks.lockRelation(t, seq.oid(), true, seq.displayName());
-            SequenceDef cur = (SequenceDef) currentDef(t.state, seq.oid(), ObjType.SEQUENCE);
+            SequenceDef cur = (SequenceDef) catalog.currentDef(t.state, seq.oid(), Catalog.ObjType.SEQUENCE);
             if (cur == null) {
                 throw undefinedTable(seq.displayName());
             }
-            if (cur.ownedByTable() != 0 && currentDef(t.state, cur.ownedByTable(), ObjType.TABLE) instanceof TableDef owner) {
+            if (cur.ownedByTable() != 0 && catalog.currentDef(t.state, cur.ownedByTable(), Catalog.ObjType.TABLE) instanceof TableDef owner) {
                 throw new LrepException(SqlState.DEPENDENT_OBJECTS_STILL_EXIST, LrepException.Severity.ERROR,
                         "cannot drop sequence " + cur.displayName() + " because other objects depend on it",
                         "column " + owner.columns().get(cur.ownedByAttnum() - 1).name() + " of table " + owner.displayName()
@@ -995,7 +788,7 @@ public final class StorageEngine implements DurableState {
     }
 
     private void dropSequenceLocked(Transaction t, SequenceDef seq) {
-        end(t, objects.get(seq.oid()));
+        catalog.end(t, catalog.objects.get(seq.oid()));
         logCatalog(t, CatalogCodec.SEQUENCE_DROP, seq.oid(), new byte[0]);
     }
 
@@ -1086,7 +879,7 @@ public final class StorageEngine implements DurableState {
         lock.lock();
         try {
             t.checkActive();
-            SequenceDef def = (SequenceDef) currentDef(t.state, seq.oid(), ObjType.SEQUENCE);
+            SequenceDef def = (SequenceDef) catalog.currentDef(t.state, seq.oid(), Catalog.ObjType.SEQUENCE);
             if (def == null || !sequences.containsKey(def.oid())) {
                 throw undefinedTable(seq.displayName());
             }
@@ -1103,7 +896,7 @@ public final class StorageEngine implements DurableState {
     private TableDef lockForWrite(Transaction t, TableDef table) {
         t.checkActive();
         locks.lockRelation(t, table.oid(), false, table.displayName());
-        TableDef def = (TableDef) currentDef(t.state, table.oid(), ObjType.TABLE);
+        TableDef def = (TableDef) catalog.currentDef(t.state, table.oid(), Catalog.ObjType.TABLE);
         if (def == null) {
             throw undefinedTable(table.displayName());
         }
@@ -1354,7 +1147,7 @@ public final class StorageEngine implements DurableState {
     }
 
     private TableDef tableForRef(Transaction t, RowRef ref) {
-        TableDef def = (TableDef) currentDef(t.state, ref.relOid(), ObjType.TABLE);
+        TableDef def = (TableDef) catalog.currentDef(t.state, ref.relOid(), Catalog.ObjType.TABLE);
         if (def == null) {
             throw new LrepException(SqlState.UNDEFINED_TABLE, "relation with OID " + ref.relOid() + " does not exist");
         }
@@ -1412,7 +1205,7 @@ public final class StorageEngine implements DurableState {
             List<TableDef> defs = new ArrayList<>();
             for (TableDef table : tablesToTruncate) {
                 locks.lockRelation(t, table.oid(), true, table.displayName());
-                TableDef def = (TableDef) currentDef(t.state, table.oid(), ObjType.TABLE);
+                TableDef def = (TableDef) catalog.currentDef(t.state, table.oid(), Catalog.ObjType.TABLE);
                 if (def == null) {
                     throw undefinedTable(table.displayName());
                 }
@@ -1436,7 +1229,7 @@ public final class StorageEngine implements DurableState {
                 if (restartIdentity) {
                     for (ColumnDef c : def.columns()) {
                         SeqState st = c.identitySequenceOid() == 0 ? null : sequences.get(c.identitySequenceOid());
-                        SequenceDef sd = st == null ? null : (SequenceDef) currentDef(t.state, c.identitySequenceOid(), ObjType.SEQUENCE);
+                        SequenceDef sd = st == null ? null : (SequenceDef) catalog.currentDef(t.state, c.identitySequenceOid(), Catalog.ObjType.SEQUENCE);
                         if (sd != null) {
                             synchronized (st) {
                                 wal.append(new WalRecord.SequenceAdvance(0, sd.oid(), sd.start(), false));
@@ -1458,7 +1251,7 @@ public final class StorageEngine implements DurableState {
         lock.lock();
         try {
             t.checkActive();
-            TableDef def = (TableDef) currentDef(t.state, table.oid(), ObjType.TABLE);
+            TableDef def = (TableDef) catalog.currentDef(t.state, table.oid(), Catalog.ObjType.TABLE);
             if (def == null) {
                 throw undefinedTable(table.displayName());
             }
@@ -1524,26 +1317,9 @@ public final class StorageEngine implements DurableState {
         lock.lock();
         try {
             long h = horizon();
-            for (Iterator<CatObject> it = objects.values().iterator(); it.hasNext(); ) {
-                CatObject o = it.next();
-                CatVersion prev = null;
-                for (CatVersion v = o.head; v != null; v = v.older) {
-                    boolean dead = v.creator.aborted || (v.ender != null && v.ender.committedAtOrBefore(h));
-                    if (dead) {
-                        if (prev == null) {
-                            o.head = v.older;
-                        } else {
-                            prev.older = v.older;
-                        }
-                    } else {
-                        prev = v;
-                    }
-                }
-                if (o.head == null) {
-                    it.remove();
-                    tables.remove(o.oid);
-                    sequences.remove(o.oid);
-                }
+            for (int oid : catalog.prune(h)) {
+                tables.remove(oid);
+                sequences.remove(oid);
             }
         } finally {
             lock.unlock();
@@ -1584,11 +1360,11 @@ public final class StorageEngine implements DurableState {
             List<Object> defs = new ArrayList<>();
             lock.lock();
             try {
-                for (CatObject o : objects.values()) {
+                for (Catalog.CatObject o : catalog.objects.values()) {
                     if (o.oid < FIRST_NORMAL_OID) {
                         continue;
                     }
-                    CatVersion v = versionAsOf(o, snapshotLsn);
+                    Catalog.CatVersion v = Catalog.versionAsOf(o, snapshotLsn);
                     if (v != null) {
                         defs.add(v.def);
                     }
@@ -1715,9 +1491,9 @@ public final class StorageEngine implements DurableState {
     }
 
     private TableDef liveTable(int oid) {
-        CatObject o = objects.get(oid);
-        if (o != null && o.type == ObjType.TABLE) {
-            for (CatVersion v = o.head; v != null; v = v.older) {
+        Catalog.CatObject o = catalog.objects.get(oid);
+        if (o != null && o.type == Catalog.ObjType.TABLE) {
+            for (Catalog.CatVersion v = o.head; v != null; v = v.older) {
                 if (v.ender == null) {
                     return (TableDef) v.def;
                 }
@@ -1765,9 +1541,9 @@ public final class StorageEngine implements DurableState {
         if (Integer.compareUnsigned(c.oid() + 1, nextOid) > 0) {
             nextOid = c.oid() + 1;
         }
-        CatObject o = objects.get(c.oid());
+        Catalog.CatObject o = catalog.objects.get(c.oid());
         if (o != null) {
-            for (CatVersion v = o.head; v != null; v = v.older) {
+            for (Catalog.CatVersion v = o.head; v != null; v = v.older) {
                 if (v.ender == null) {
                     v.ender = st;
                 }
@@ -1783,11 +1559,11 @@ public final class StorageEngine implements DurableState {
         }
         Object def = CatalogCodec.decode(c.definition());
         if (o == null) {
-            ObjType type = def instanceof SchemaDef ? ObjType.SCHEMA : def instanceof TableDef ? ObjType.TABLE : ObjType.SEQUENCE;
-            o = new CatObject(c.oid(), type);
-            objects.put(c.oid(), o);
+            Catalog.ObjType type = def instanceof SchemaDef ? Catalog.ObjType.SCHEMA : def instanceof TableDef ? Catalog.ObjType.TABLE : Catalog.ObjType.SEQUENCE;
+            o = new Catalog.CatObject(c.oid(), type);
+            catalog.objects.put(c.oid(), o);
         }
-        CatVersion v = new CatVersion(o, def, st);
+        Catalog.CatVersion v = new Catalog.CatVersion(o, def, st);
         v.older = o.head;
         o.head = v;
         if (def instanceof TableDef) {

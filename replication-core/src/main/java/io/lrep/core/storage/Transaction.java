@@ -44,8 +44,8 @@ public final class Transaction implements AutoCloseable {
     final Map<Integer, Boolean> heldLocks = new HashMap<>();
     final IdentityHashMap<RowVersion, Table> createdRows = new IdentityHashMap<>();
     final List<RowVersion> endedRows = new ArrayList<>();
-    final List<StorageEngine.CatVersion> createdCatalog = new ArrayList<>();
-    final List<StorageEngine.CatVersion> endedCatalog = new ArrayList<>();
+    final List<Catalog.CatVersion> createdCatalog = new ArrayList<>();
+    final List<Catalog.CatVersion> endedCatalog = new ArrayList<>();
 
     // owned by the session thread
     int cid;
@@ -233,15 +233,15 @@ public final class Transaction implements AutoCloseable {
     }
 
     public List<SchemaDef> schemas() {
-        return engine.listCurrent(this, StorageEngine.ObjType.SCHEMA, SchemaDef.class);
+        return engine.listCurrent(this, Catalog.ObjType.SCHEMA, SchemaDef.class);
     }
 
     public List<TableDef> tables() {
-        return engine.listCurrent(this, StorageEngine.ObjType.TABLE, TableDef.class);
+        return engine.listCurrent(this, Catalog.ObjType.TABLE, TableDef.class);
     }
 
     public List<SequenceDef> sequences() {
-        return engine.listCurrent(this, StorageEngine.ObjType.SEQUENCE, SequenceDef.class);
+        return engine.listCurrent(this, Catalog.ObjType.SEQUENCE, SequenceDef.class);
     }
 
     // ---------------------------------------------------------------- sequences
