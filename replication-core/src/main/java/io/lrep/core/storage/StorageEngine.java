@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * appended, in particular every one below the flushed LSN, has its commit LSN set, and every
  * Commit record appended later ends above the insert LSN at that moment, hence above {@code S}
  * ({@code notBeforeLsn} is a commit LSN the session already got, so it is at most that insert
- * LSN). The set of transactions visible to {@code S} is therefore exactly "commit LSN {@code <=
+ * LSN; it is capped there anyway). The set of transactions visible to {@code S} is therefore exactly "commit LSN {@code <=
  * S}", now and later, which is what makes a slot's consistent point an exact snapshot. Waiting
  * for the flush happens after the lock is released (group commit is not serialised).
  *
@@ -54,8 +54,21 @@ import org.slf4j.LoggerFactory;
  *               a version's values and creator are final and published by the volatile store
  *               that links it into its chain.
  * sequences:    each sequence's state is guarded by its own monitor; nextval appends WAL and,
- *               every SEQ_LOG_VALS values, waits for its flush inside that monitor only.
+ *               every SEQ_LOG_VALS values, waits for its flush inside that monitor only (it
+ *               never takes the engine lock while holding a sequence monitor).
  * </pre>
+ *
+ * <h2>Parts</h2>
+ * {@link Catalog} (versioned definitions), {@link Table} (a table's version chains, reads and
+ * pruning), {@link LockManager} (table locks, waits, deadlock detection); this class ties them
+ * to transactions, WAL and the snapshot registry that bounds vacuum: a version is removed once
+ * it was ended by a commit at or below {@code min(flushed LSN, every registered snapshot)},
+ * either when a write touches its chain or by {@link #vacuum()}.
+ *
+ * <h2>WAL</h2>
+ * Each change appends its record before it changes anything (a failed append leaves no trace),
+ * with the transaction's xid, assigned at its first write; DDL appends
+ * {@code CatalogChange} with the object's full new definition ({@link CatalogCodec}).
  */
 public final class StorageEngine implements DurableState {
 
