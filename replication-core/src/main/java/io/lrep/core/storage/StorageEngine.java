@@ -436,10 +436,10 @@ public final class StorageEngine implements DurableState {
             }
             ensureXid(t);
             SchemaDef s = new SchemaDef(allocateOid(), name);
+            logCatalog(t, CatalogCodec.SCHEMA_CREATE, s.oid(), CatalogCodec.encodeSchema(s));
             Catalog.CatObject o = new Catalog.CatObject(s.oid(), Catalog.ObjType.SCHEMA);
             catalog.objects.put(s.oid(), o);
             catalog.install(t, o, s);
-            logCatalog(t, CatalogCodec.SCHEMA_CREATE, s.oid(), CatalogCodec.encodeSchema(s));
             return s;
         } finally {
             lock.unlock();
@@ -489,8 +489,8 @@ public final class StorageEngine implements DurableState {
                 }
             }
             ensureXid(t);
-            catalog.end(t, catalog.objects.get(s.oid()));
             logCatalog(t, CatalogCodec.SCHEMA_DROP, s.oid(), new byte[0]);
+            catalog.end(t, catalog.objects.get(s.oid()));
         } finally {
             lock.unlock();
         }
@@ -549,12 +549,12 @@ public final class StorageEngine implements DurableState {
                 }
             }
             TableDef def = new TableDef(oid, s.oid(), s.name(), name, cols, pk, ReplicaIdentity.DEFAULT);
+            logCatalog(t, CatalogCodec.TABLE_CREATE, oid, CatalogCodec.encodeTable(def));
             Catalog.CatObject o = new Catalog.CatObject(oid, Catalog.ObjType.TABLE);
             catalog.objects.put(oid, o);
             catalog.install(t, o, def);
             tables.put(oid, new Table(oid));
             locks.lockRelation(t, oid, true, name);
-            logCatalog(t, CatalogCodec.TABLE_CREATE, oid, CatalogCodec.encodeTable(def));
             return def;
         } finally {
             lock.unlock();
@@ -577,13 +577,13 @@ public final class StorageEngine implements DurableState {
     }
 
     private void installSequence(Transaction t, SequenceDef seq) {
+        logCatalog(t, CatalogCodec.SEQUENCE_CREATE, seq.oid(), CatalogCodec.encodeSequence(seq));
         Catalog.CatObject o = new Catalog.CatObject(seq.oid(), Catalog.ObjType.SEQUENCE);
         catalog.objects.put(seq.oid(), o);
         catalog.install(t, o, seq);
         SeqState st = new SeqState();
         st.lastValue = seq.start();
         sequences.putIfAbsent(seq.oid(), st);
-        logCatalog(t, CatalogCodec.SEQUENCE_CREATE, seq.oid(), CatalogCodec.encodeSequence(seq));
     }
 
     void dropTable(Transaction t, TableDef table) {
@@ -611,8 +611,8 @@ public final class StorageEngine implements DurableState {
                 }
             }
         }
-        catalog.end(t, catalog.objects.get(oid));
         logCatalog(t, CatalogCodec.TABLE_DROP, oid, new byte[0]);
+        catalog.end(t, catalog.objects.get(oid));
     }
 
     static LrepException undefinedTable(String displayName) {
@@ -629,8 +629,8 @@ public final class StorageEngine implements DurableState {
         }
         TableDef next = change.apply(cur);
         ensureXid(t);
-        catalog.install(t, catalog.objects.get(cur.oid()), next);
         logCatalog(t, CatalogCodec.TABLE_ALTER, cur.oid(), CatalogCodec.encodeTable(next));
+        catalog.install(t, catalog.objects.get(cur.oid()), next);
         return next;
     }
 
@@ -751,8 +751,8 @@ public final class StorageEngine implements DurableState {
                     newDef.increment(), newDef.min(), newDef.max(), newDef.cycle(), newDef.cache(), cur.ownedByTable(),
                     cur.ownedByAttnum());
             ensureXid(t);
-            catalog.install(t, catalog.objects.get(cur.oid()), next);
             logCatalog(t, CatalogCodec.SEQUENCE_ALTER, cur.oid(), CatalogCodec.encodeSequence(next));
+            catalog.install(t, catalog.objects.get(cur.oid()), next);
             return next;
         } finally {
             lock.unlock();
@@ -801,8 +801,8 @@ public final class StorageEngine implements DurableState {
     }
 
     private void dropSequenceLocked(Transaction t, SequenceDef seq) {
-        catalog.end(t, catalog.objects.get(seq.oid()));
         logCatalog(t, CatalogCodec.SEQUENCE_DROP, seq.oid(), new byte[0]);
+        catalog.end(t, catalog.objects.get(seq.oid()));
     }
 
     // =====================================================================================
