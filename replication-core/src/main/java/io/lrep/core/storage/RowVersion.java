@@ -17,6 +17,8 @@ final class RowVersion {
     int enderCid;
     volatile TxnState ender;
     volatile RowVersion older;
+    /** The last transaction that locked this version FOR UPDATE (meaningful while it runs), or null. */
+    volatile TxnState locker;
     /** The version an update made from this one (possibly under another key), or null. */
     volatile RowVersion successor;
 

@@ -8,18 +8,14 @@ import io.lrep.core.wal.WalRecord;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
@@ -43,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * appended, in particular every one below the flushed LSN, has its commit LSN set, and every
  * Commit record appended later ends above the insert LSN at that moment, hence above {@code S}
  * ({@code notBeforeLsn} is a commit LSN the session already got, so it is at most that insert
- * LSN). The set of transactions visible to {@code S} is therefore exactly "commit LSN {@code <=
+ * LSN; it is capped there anyway). The set of transactions visible to {@code S} is therefore exactly "commit LSN {@code <=
  * S}", now and later, which is what makes a slot's consistent point an exact snapshot. Waiting
  * for the flush happens after the lock is released (group commit is not serialised).
  *
@@ -58,8 +54,21 @@ import org.slf4j.LoggerFactory;
  *               a version's values and creator are final and published by the volatile store
  *               that links it into its chain.
  * sequences:    each sequence's state is guarded by its own monitor; nextval appends WAL and,
- *               every SEQ_LOG_VALS values, waits for its flush inside that monitor only.
+ *               every SEQ_LOG_VALS values, waits for its flush inside that monitor only (it
+ *               never takes the engine lock while holding a sequence monitor).
  * </pre>
+ *
+ * <h2>Parts</h2>
+ * {@link Catalog} (versioned definitions), {@link Table} (a table's version chains, reads and
+ * pruning), {@link LockManager} (table locks, waits, deadlock detection); this class ties them
+ * to transactions, WAL and the snapshot registry that bounds vacuum: a version is removed once
+ * it was ended by a commit at or below {@code min(flushed LSN, every registered snapshot)},
+ * either when a write touches its chain or by {@link #vacuum()}.
+ *
+ * <h2>WAL</h2>
+ * Each change appends its record before it changes anything (a failed append leaves no trace),
+ * with the transaction's xid, assigned at its first write; DDL appends
+ * {@code CatalogChange} with the object's full new definition ({@link CatalogCodec}).
  */
 public final class StorageEngine implements DurableState {
 
@@ -78,45 +87,6 @@ public final class StorageEngine implements DurableState {
 
     private static final int VACUUM_BATCH = 256;
 
-    enum ObjType { SCHEMA, TABLE, SEQUENCE }
-
-    /** One catalog object (schema, table, sequence) and its definition versions, newest first. */
-    static final class CatObject {
-        final int oid;
-        final ObjType type;
-        CatVersion head;
-
-        CatObject(int oid, ObjType type) {
-            this.oid = oid;
-            this.type = type;
-        }
-    }
-
-    static final class CatVersion {
-        final CatObject object;
-        final Object def;
-        final TxnState creator;
-        TxnState ender;
-        CatVersion older;
-
-        CatVersion(CatObject object, Object def, TxnState creator) {
-            this.object = object;
-            this.def = def;
-            this.creator = creator;
-        }
-    }
-
-    /** The rows of one table. */
-    static final class TableStore {
-        final int oid;
-        final ConcurrentSkipListMap<RowKey, Chain> rows = new ConcurrentSkipListMap<>();
-        final AtomicLong nextRowId = new AtomicLong();
-
-        TableStore(int oid) {
-            this.oid = oid;
-        }
-    }
-
     /** A sequence's non-transactional state; guarded by its own monitor. */
     static final class SeqState {
         long lastValue;
@@ -126,19 +96,13 @@ public final class StorageEngine implements DurableState {
         boolean hasLog;
     }
 
-    private static final class TableLock {
-        final Set<TxnState> shared = new HashSet<>();
-        TxnState exclusive;
-    }
-
     final WalLog wal;
     final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
 
     // --- guarded by lock ---
-    private final TreeMap<Integer, CatObject> objects = new TreeMap<>();
-    private final Map<Integer, TableLock> tableLocks = new HashMap<>();
-    private final Map<TxnState, Set<TxnState>> waitsFor = new HashMap<>();
+    private final LockManager locks = new LockManager(changed);
+    private final Catalog catalog = new Catalog(locks);
     private final Set<Transaction> active = new LinkedHashSet<>();
     private final TreeMap<Long, Integer> snapshots = new TreeMap<>();
     private long lowestSafeSnapshot;
@@ -146,19 +110,11 @@ public final class StorageEngine implements DurableState {
     private int nextOid = FIRST_NORMAL_OID;
 
     // --- read without the lock ---
-    final ConcurrentHashMap<Integer, TableStore> tables = new ConcurrentHashMap<>();
+    final ConcurrentHashMap<Integer, Table> tables = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Integer, SeqState> sequences = new ConcurrentHashMap<>();
 
     public StorageEngine(WalLog wal) {
         this.wal = wal;
-        installBootstrap(new SchemaDef(PG_CATALOG_OID, "pg_catalog"));
-        installBootstrap(new SchemaDef(PUBLIC_OID, "public"));
-    }
-
-    private void installBootstrap(SchemaDef s) {
-        CatObject o = new CatObject(s.oid(), ObjType.SCHEMA);
-        o.head = new CatVersion(o, s, TxnState.BOOTSTRAP);
-        objects.put(s.oid(), o);
     }
 
     // =====================================================================================
@@ -214,6 +170,11 @@ public final class StorageEngine implements DurableState {
             private boolean closed;
 
             @Override
+            public long lsn() {
+                return lsn;
+            }
+
+            @Override
             public void close() {
                 lock.lock();
                 try {
@@ -228,7 +189,24 @@ public final class StorageEngine implements DurableState {
         };
     }
 
+    /**
+     * Pins the current snapshot (the flushed LSN) atomically, so that nothing is vacuumed between
+     * choosing the LSN and pinning it: what a checkpoint does before {@link #exportImage}.
+     */
+    public SnapshotPin pinSnapshot() {
+        lock.lock();
+        try {
+            return pinSnapshot(wal.flushedLsn());
+        } finally {
+            lock.unlock();
+        }
+    }
+
     private void checkSnapshotSafe(long lsn) {
+        if (lsn > wal.insertLsn()) {
+            throw new LrepException(SqlState.INVALID_PARAMETER_VALUE,
+                    "snapshot " + Lsn.format(lsn) + " is beyond the end of WAL " + Lsn.format(wal.insertLsn()));
+        }
         if (lsn < lowestSafeSnapshot) {
             throw new LrepException(SqlState.OBJECT_NOT_IN_PREREQUISITE_STATE,
                     "snapshot " + Lsn.format(lsn) + " is too old: vacuum has removed row versions below "
@@ -240,7 +218,8 @@ public final class StorageEngine implements DurableState {
     long takeSnapshot(Transaction t) {
         lock.lock();
         try {
-            long lsn = Math.max(wal.flushedLsn(), t.notBeforeLsn);
+            // Capped at the insert LSN: a Commit appended later must end above the snapshot.
+            long lsn = Math.max(wal.flushedLsn(), Math.min(t.notBeforeLsn, wal.insertLsn()));
             if (t.registeredSnapshot != -1) {
                 unregisterSnapshot(t.registeredSnapshot);
             }
@@ -329,16 +308,19 @@ public final class StorageEngine implements DurableState {
                     v.ender = null;
                 }
             }
-            for (Map.Entry<RowVersion, TableStore> e : t.createdRows.entrySet()) {
-                unlink(e.getValue(), e.getKey());
+            for (Map.Entry<RowVersion, Table> e : t.createdRows.entrySet()) {
+                e.getValue().unlink(e.getKey());
             }
-            for (CatVersion v : t.endedCatalog) {
+            for (Catalog.CatVersion v : t.endedCatalog) {
                 if (v.ender == t.state) {
                     v.ender = null;
                 }
             }
-            for (CatVersion v : t.createdCatalog) {
-                unlinkCatalog(v);
+            for (Catalog.CatVersion v : t.createdCatalog) {
+                if (catalog.unlink(v)) {
+                    tables.remove(v.object.oid);
+                    sequences.remove(v.object.oid);
+                }
             }
             finish(t);
         } finally {
@@ -346,65 +328,10 @@ public final class StorageEngine implements DurableState {
         }
     }
 
-    private void unlink(TableStore ts, RowVersion v) {
-        Chain ch = ts.rows.get(v.key);
-        if (ch == null) {
-            return;
-        }
-        RowVersion prev = null;
-        for (RowVersion x = ch.head; x != null; x = x.older) {
-            if (x == v) {
-                if (prev == null) {
-                    ch.head = x.older;
-                } else {
-                    prev.older = x.older;
-                }
-                break;
-            }
-            prev = x;
-        }
-        if (ch.head == null) {
-            ts.rows.remove(v.key, ch);
-        }
-    }
-
-    private void unlinkCatalog(CatVersion v) {
-        CatObject o = v.object;
-        CatVersion prev = null;
-        for (CatVersion x = o.head; x != null; x = x.older) {
-            if (x == v) {
-                if (prev == null) {
-                    o.head = x.older;
-                } else {
-                    prev.older = x.older;
-                }
-                break;
-            }
-            prev = x;
-        }
-        if (o.head == null) {
-            objects.remove(o.oid);
-            tables.remove(o.oid);
-            sequences.remove(o.oid);
-        }
-    }
-
     private void finish(Transaction t) {
         t.done = true;
         active.remove(t);
-        for (Integer oid : t.heldLocks.keySet()) {
-            TableLock l = tableLocks.get(oid);
-            if (l != null) {
-                l.shared.remove(t.state);
-                if (l.exclusive == t.state) {
-                    l.exclusive = null;
-                }
-                if (l.exclusive == null && l.shared.isEmpty()) {
-                    tableLocks.remove(oid);
-                }
-            }
-        }
-        t.heldLocks.clear();
+        locks.releaseAll(t);
         if (t.registeredSnapshot != -1) {
             unregisterSnapshot(t.registeredSnapshot);
             t.registeredSnapshot = -1;
@@ -414,224 +341,6 @@ public final class StorageEngine implements DurableState {
         t.createdCatalog.clear();
         t.endedCatalog.clear();
         changed.signalAll();
-    }
-
-    // =====================================================================================
-    // Waiting: table locks, row conflicts, deadlock detection (all under lock)
-    // =====================================================================================
-
-    /** Waits until one of {@code blockers} ends; 40P01 if waiting would close a wait-for cycle. */
-    private void awaitAny(Transaction t, Set<TxnState> blockers, String what) {
-        waitsFor.put(t.state, blockers);
-        try {
-            if (reaches(blockers, t.state, new HashSet<>())) {
-                StringBuilder detail = new StringBuilder();
-                detail.append("Transaction ").append(Integer.toUnsignedString(t.state.xid)).append(" waits for ").append(what)
-                        .append("; blocked by transaction");
-                for (TxnState b : blockers) {
-                    detail.append(' ').append(Integer.toUnsignedString(b.xid));
-                }
-                detail.append('.');
-                throw new LrepException(SqlState.DEADLOCK_DETECTED, LrepException.Severity.ERROR, "deadlock detected",
-                        detail.toString(), "See server log for query details.", null);
-            }
-            while (!anyEnded(blockers)) {
-                changed.await();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new LrepException(SqlState.QUERY_CANCELED, "canceling statement due to user request", e);
-        } finally {
-            waitsFor.remove(t.state);
-        }
-    }
-
-    private static boolean anyEnded(Set<TxnState> blockers) {
-        for (TxnState b : blockers) {
-            if (b.isEnded()) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private boolean reaches(Set<TxnState> from, TxnState target, Set<TxnState> seen) {
-        for (TxnState s : from) {
-            if (s == target) {
-                return true;
-            }
-            if (seen.add(s)) {
-                Set<TxnState> next = waitsFor.get(s);
-                if (next != null && reaches(next, target, seen)) {
-                    return true;
-                }
-            }
-        }
-        return false;
-    }
-
-    /** Takes a table lock held until the transaction ends: shared for DML, exclusive for DDL. */
-    private void lockRelation(Transaction t, int oid, boolean exclusive, String name) {
-        Boolean held = t.heldLocks.get(oid);
-        if (held != null && (held || !exclusive)) {
-            return;
-        }
-        while (true) {
-            TableLock l = tableLocks.computeIfAbsent(oid, k -> new TableLock());
-            Set<TxnState> blockers = new HashSet<>();
-            if (l.exclusive != null && l.exclusive != t.state) {
-                blockers.add(l.exclusive);
-            }
-            if (exclusive) {
-                for (TxnState s : l.shared) {
-                    if (s != t.state) {
-                        blockers.add(s);
-                    }
-                }
-            }
-            if (blockers.isEmpty()) {
-                if (exclusive) {
-                    l.exclusive = t.state;
-                } else {
-                    l.shared.add(t.state);
-                }
-                t.heldLocks.put(oid, exclusive);
-                return;
-            }
-            awaitAny(t, blockers, (exclusive ? "AccessExclusiveLock" : "RowExclusiveLock") + " on relation " + name);
-        }
-    }
-
-    // =====================================================================================
-    // Catalog reads (under lock)
-    // =====================================================================================
-
-    /** The version {@code own} sees now: committed or its own, not dropped by a committed or its own. */
-    private static CatVersion currentVersion(CatObject o, TxnState own) {
-        for (CatVersion v = o.head; v != null; v = v.older) {
-            if (v.creator.aborted || (v.creator != own && !v.creator.isCommitted())) {
-                continue;
-            }
-            TxnState e = v.ender;
-            if (e != null && (e == own || e.isCommitted())) {
-                continue;
-            }
-            return v;
-        }
-        return null;
-    }
-
-    private static CatVersion versionAsOf(CatObject o, long lsn) {
-        for (CatVersion v = o.head; v != null; v = v.older) {
-            if (v.creator.committedAtOrBefore(lsn) && (v.ender == null || !v.ender.committedAtOrBefore(lsn))) {
-                return v;
-            }
-        }
-        return null;
-    }
-
-    private Object currentDef(TxnState own, int oid, ObjType type) {
-        CatObject o = objects.get(oid);
-        if (o == null || o.type != type) {
-            return null;
-        }
-        CatVersion v = currentVersion(o, own);
-        return v == null ? null : v.def;
-    }
-
-    private static int schemaOidOf(Object def) {
-        if (def instanceof TableDef t) {
-            return t.schemaOid();
-        }
-        if (def instanceof SequenceDef s) {
-            return s.schemaOid();
-        }
-        return 0;
-    }
-
-    private static String nameOf(Object def) {
-        if (def instanceof TableDef t) {
-            return t.name();
-        }
-        if (def instanceof SequenceDef s) {
-            return s.name();
-        }
-        return ((SchemaDef) def).name();
-    }
-
-    private SchemaDef schemaNamed(TxnState own, String name) {
-        for (CatObject o : objects.values()) {
-            if (o.type == ObjType.SCHEMA) {
-                CatVersion v = currentVersion(o, own);
-                if (v != null && ((SchemaDef) v.def).name().equals(name)) {
-                    return (SchemaDef) v.def;
-                }
-            }
-        }
-        return null;
-    }
-
-    private SchemaDef requireSchema(TxnState own, String name) {
-        SchemaDef s = schemaNamed(own, name);
-        if (s == null) {
-            throw new LrepException(SqlState.UNDEFINED_SCHEMA, "schema \"" + name + "\" does not exist");
-        }
-        return s;
-    }
-
-    /** The table or sequence named so in the schema that {@code own} sees, or null. */
-    private Object relationNamed(TxnState own, String schema, String name) {
-        SchemaDef s = schemaNamed(own, schema);
-        if (s == null) {
-            return null;
-        }
-        for (CatObject o : objects.values()) {
-            if (o.type != ObjType.SCHEMA) {
-                CatVersion v = currentVersion(o, own);
-                if (v != null && schemaOidOf(v.def) == s.oid() && nameOf(v.def).equals(name)) {
-                    return v.def;
-                }
-            }
-        }
-        return null;
-    }
-
-    /**
-     * For creating {@code name}: waits out transactions that are creating, renaming or dropping
-     * an object of that name, then returns the existing object's definition or null if free.
-     */
-    private Object awaitNameFree(Transaction t, boolean schema, int schemaOid, String name) {
-        while (true) {
-            TxnState blocker = null;
-            Object existing = null;
-            for (CatObject o : objects.values()) {
-                if ((o.type == ObjType.SCHEMA) != schema) {
-                    continue;
-                }
-                for (CatVersion v = o.head; v != null; v = v.older) {
-                    if (!nameOf(v.def).equals(name) || (!schema && schemaOidOf(v.def) != schemaOid) || v.creator.aborted) {
-                        continue;
-                    }
-                    if (v.creator != t.state && !v.creator.isCommitted()) {
-                        blocker = v.creator;
-                        continue;
-                    }
-                    TxnState e = v.ender;
-                    if (e == null || e.aborted) {
-                        existing = v.def;
-                    } else if (e != t.state && !e.isCommitted()) {
-                        blocker = e;
-                    }
-                }
-            }
-            if (existing != null) {
-                return existing;
-            }
-            if (blocker == null) {
-                return null;
-            }
-            awaitAny(t, Set.of(blocker), "catalog name \"" + name + "\"");
-        }
     }
 
     private int allocateOid() {
@@ -650,7 +359,7 @@ public final class StorageEngine implements DurableState {
     TableDef findTable(Transaction t, String schema, String name) {
         lock.lock();
         try {
-            return relationNamed(t.state, schema, name) instanceof TableDef d ? d : null;
+            return catalog.relationNamed(t.state, schema, name) instanceof TableDef d ? d : null;
         } finally {
             lock.unlock();
         }
@@ -659,7 +368,7 @@ public final class StorageEngine implements DurableState {
     TableDef tableByOid(Transaction t, int oid) {
         lock.lock();
         try {
-            return (TableDef) currentDef(t.state, oid, ObjType.TABLE);
+            return (TableDef) catalog.currentDef(t.state, oid, Catalog.ObjType.TABLE);
         } finally {
             lock.unlock();
         }
@@ -668,7 +377,7 @@ public final class StorageEngine implements DurableState {
     SequenceDef findSequence(Transaction t, String schema, String name) {
         lock.lock();
         try {
-            return relationNamed(t.state, schema, name) instanceof SequenceDef d ? d : null;
+            return catalog.relationNamed(t.state, schema, name) instanceof SequenceDef d ? d : null;
         } finally {
             lock.unlock();
         }
@@ -677,7 +386,7 @@ public final class StorageEngine implements DurableState {
     SequenceDef sequenceByOid(Transaction t, int oid) {
         lock.lock();
         try {
-            return (SequenceDef) currentDef(t.state, oid, ObjType.SEQUENCE);
+            return (SequenceDef) catalog.currentDef(t.state, oid, Catalog.ObjType.SEQUENCE);
         } finally {
             lock.unlock();
         }
@@ -686,19 +395,19 @@ public final class StorageEngine implements DurableState {
     SchemaDef findSchema(Transaction t, String name) {
         lock.lock();
         try {
-            return schemaNamed(t.state, name);
+            return catalog.schemaNamed(t.state, name);
         } finally {
             lock.unlock();
         }
     }
 
-    <T> List<T> listCurrent(Transaction t, ObjType type, Class<T> cls) {
+    <T> List<T> listCurrent(Transaction t, Catalog.ObjType type, Class<T> cls) {
         lock.lock();
         try {
             List<T> out = new ArrayList<>();
-            for (CatObject o : objects.values()) {
+            for (Catalog.CatObject o : catalog.objects.values()) {
                 if (o.type == type) {
-                    CatVersion v = currentVersion(o, t.state);
+                    Catalog.CatVersion v = Catalog.currentVersion(o, t.state);
                     if (v != null) {
                         out.add(cls.cast(v.def));
                     }
@@ -714,27 +423,6 @@ public final class StorageEngine implements DurableState {
     // DDL (each under lock, transactional)
     // =====================================================================================
 
-    private CatVersion install(Transaction t, CatObject o, Object def) {
-        CatVersion cur = currentVersion(o, t.state);
-        if (cur != null) {
-            cur.ender = t.state;
-            t.endedCatalog.add(cur);
-        }
-        CatVersion v = new CatVersion(o, def, t.state);
-        v.older = o.head;
-        o.head = v;
-        t.createdCatalog.add(v);
-        return v;
-    }
-
-    private void end(Transaction t, CatObject o) {
-        CatVersion cur = currentVersion(o, t.state);
-        if (cur != null) {
-            cur.ender = t.state;
-            t.endedCatalog.add(cur);
-        }
-    }
-
     private void logCatalog(Transaction t, int kind, int oid, byte[] def) {
         log(t, new WalRecord.CatalogChange(t.state.xid, kind, oid, def));
     }
@@ -743,15 +431,15 @@ public final class StorageEngine implements DurableState {
         lock.lock();
         try {
             t.checkActive();
-            if (awaitNameFree(t, true, 0, name) != null) {
+            if (catalog.awaitNameFree(t, true, 0, name) != null) {
                 throw new LrepException(SqlState.DUPLICATE_SCHEMA, "schema \"" + name + "\" already exists");
             }
             ensureXid(t);
             SchemaDef s = new SchemaDef(allocateOid(), name);
-            CatObject o = new CatObject(s.oid(), ObjType.SCHEMA);
-            objects.put(s.oid(), o);
-            install(t, o, s);
             logCatalog(t, CatalogCodec.SCHEMA_CREATE, s.oid(), CatalogCodec.encodeSchema(s));
+            Catalog.CatObject o = new Catalog.CatObject(s.oid(), Catalog.ObjType.SCHEMA);
+            catalog.objects.put(s.oid(), o);
+            catalog.install(t, o, s);
             return s;
         } finally {
             lock.unlock();
@@ -762,16 +450,17 @@ public final class StorageEngine implements DurableState {
         lock.lock();
         try {
             t.checkActive();
-            SchemaDef s = requireSchema(t.state, name);
+            SchemaDef s = catalog.requireSchema(t.state, name);
             if (s.oid() == PG_CATALOG_OID) {
                 throw new LrepException(SqlState.DEPENDENT_OBJECTS_STILL_EXIST,
                         "cannot drop schema " + name + " because it is required by the database system");
             }
+            s = lockSchema(t, name, true);
             List<Object> members = new ArrayList<>();
-            for (CatObject o : objects.values()) {
-                if (o.type != ObjType.SCHEMA) {
-                    CatVersion v = currentVersion(o, t.state);
-                    if (v != null && schemaOidOf(v.def) == s.oid()) {
+            for (Catalog.CatObject o : catalog.objects.values()) {
+                if (o.type != Catalog.ObjType.SCHEMA) {
+                    Catalog.CatVersion v = Catalog.currentVersion(o, t.state);
+                    if (v != null && Catalog.schemaOidOf(v.def) == s.oid()) {
                         members.add(v.def);
                     }
                 }
@@ -782,7 +471,7 @@ public final class StorageEngine implements DurableState {
                     if (detail.length() > 0) {
                         detail.append('\n');
                     }
-                    detail.append(m instanceof TableDef ? "table " : "sequence ").append(name).append('.').append(nameOf(m))
+                    detail.append(m instanceof TableDef ? "table " : "sequence ").append(name).append('.').append(Catalog.nameOf(m))
                             .append(" depends on schema ").append(name);
                 }
                 throw new LrepException(SqlState.DEPENDENT_OBJECTS_STILL_EXIST, LrepException.Severity.ERROR,
@@ -795,24 +484,34 @@ public final class StorageEngine implements DurableState {
                 }
             }
             for (Object m : members) {
-                if (m instanceof SequenceDef sd && currentDef(t.state, sd.oid(), ObjType.SEQUENCE) != null) {
+                if (m instanceof SequenceDef sd && catalog.currentDef(t.state, sd.oid(), Catalog.ObjType.SEQUENCE) != null) {
                     dropSequenceLocked(t, sd);
                 }
             }
             ensureXid(t);
-            end(t, objects.get(s.oid()));
             logCatalog(t, CatalogCodec.SCHEMA_DROP, s.oid(), new byte[0]);
+            catalog.end(t, catalog.objects.get(s.oid()));
         } finally {
             lock.unlock();
         }
     }
 
-    TableDef createTable(Transaction t, String schema, String name, List<ColumnDef> columns, List<String> primaryKey) {
+    /**
+     * Locks a schema against concurrent DROP SCHEMA (shared, for creating objects in it) or
+     * against everything (exclusive, for dropping it), then looks it up again.
+     */
+    private SchemaDef lockSchema(Transaction t, String name, boolean exclusive) {
+        SchemaDef s = catalog.requireSchema(t.state, name);
+        locks.lockRelation(t, s.oid(), exclusive, "schema " + name);
+        return catalog.requireSchema(t.state, name);
+    }
+
+        TableDef createTable(Transaction t, String schema, String name, List<ColumnDef> columns, List<String> primaryKey) {
         lock.lock();
         try {
             t.checkActive();
-            SchemaDef s = requireSchema(t.state, schema);
-            if (awaitNameFree(t, false, s.oid(), name) != null) {
+            SchemaDef s = lockSchema(t, schema, false);
+            if (catalog.awaitNameFree(t, false, s.oid(), name) != null) {
                 throw new LrepException(SqlState.DUPLICATE_TABLE, "relation \"" + name + "\" already exists");
             }
             List<ColumnDef> cols = new ArrayList<>();
@@ -850,12 +549,12 @@ public final class StorageEngine implements DurableState {
                 }
             }
             TableDef def = new TableDef(oid, s.oid(), s.name(), name, cols, pk, ReplicaIdentity.DEFAULT);
-            CatObject o = new CatObject(oid, ObjType.TABLE);
-            objects.put(oid, o);
-            install(t, o, def);
-            tables.put(oid, new TableStore(oid));
-            lockRelation(t, oid, true, name);
             logCatalog(t, CatalogCodec.TABLE_CREATE, oid, CatalogCodec.encodeTable(def));
+            Catalog.CatObject o = new Catalog.CatObject(oid, Catalog.ObjType.TABLE);
+            catalog.objects.put(oid, o);
+            catalog.install(t, o, def);
+            tables.put(oid, new Table(oid));
+            locks.lockRelation(t, oid, true, name);
             return def;
         } finally {
             lock.unlock();
@@ -864,7 +563,7 @@ public final class StorageEngine implements DurableState {
 
     private SequenceDef createIdentitySequence(Transaction t, SchemaDef s, String table, int tableOid, ColumnDef c) {
         String seqName = table + "_" + c.name() + "_seq";
-        if (awaitNameFree(t, false, s.oid(), seqName) != null) {
+        if (catalog.awaitNameFree(t, false, s.oid(), seqName) != null) {
             throw new LrepException(SqlState.DUPLICATE_TABLE, "relation \"" + seqName + "\" already exists");
         }
         long max = switch (c.type()) {
@@ -878,13 +577,13 @@ public final class StorageEngine implements DurableState {
     }
 
     private void installSequence(Transaction t, SequenceDef seq) {
-        CatObject o = new CatObject(seq.oid(), ObjType.SEQUENCE);
-        objects.put(seq.oid(), o);
-        install(t, o, seq);
+        logCatalog(t, CatalogCodec.SEQUENCE_CREATE, seq.oid(), CatalogCodec.encodeSequence(seq));
+        Catalog.CatObject o = new Catalog.CatObject(seq.oid(), Catalog.ObjType.SEQUENCE);
+        catalog.objects.put(seq.oid(), o);
+        catalog.install(t, o, seq);
         SeqState st = new SeqState();
         st.lastValue = seq.start();
         sequences.putIfAbsent(seq.oid(), st);
-        logCatalog(t, CatalogCodec.SEQUENCE_CREATE, seq.oid(), CatalogCodec.encodeSequence(seq));
     }
 
     void dropTable(Transaction t, TableDef table) {
@@ -898,22 +597,22 @@ public final class StorageEngine implements DurableState {
     }
 
     private void dropTableLocked(Transaction t, int oid, String displayName) {
-        lockRelation(t, oid, true, displayName);
-        TableDef cur = (TableDef) currentDef(t.state, oid, ObjType.TABLE);
+        locks.lockRelation(t, oid, true, displayName);
+        TableDef cur = (TableDef) catalog.currentDef(t.state, oid, Catalog.ObjType.TABLE);
         if (cur == null) {
             throw undefinedTable(displayName);
         }
         ensureXid(t);
         for (ColumnDef c : cur.columns()) {
             if (c.identitySequenceOid() != 0) {
-                SequenceDef seq = (SequenceDef) currentDef(t.state, c.identitySequenceOid(), ObjType.SEQUENCE);
+                SequenceDef seq = (SequenceDef) catalog.currentDef(t.state, c.identitySequenceOid(), Catalog.ObjType.SEQUENCE);
                 if (seq != null) {
                     dropSequenceLocked(t, seq);
                 }
             }
         }
-        end(t, objects.get(oid));
         logCatalog(t, CatalogCodec.TABLE_DROP, oid, new byte[0]);
+        catalog.end(t, catalog.objects.get(oid));
     }
 
     static LrepException undefinedTable(String displayName) {
@@ -923,15 +622,15 @@ public final class StorageEngine implements DurableState {
     /** Locks the table exclusively, applies {@code change} to its current definition and logs it. */
     private TableDef alterTable(Transaction t, TableDef table, UnaryOperator<TableDef> change) {
         t.checkActive();
-        lockRelation(t, table.oid(), true, table.displayName());
-        TableDef cur = (TableDef) currentDef(t.state, table.oid(), ObjType.TABLE);
+        locks.lockRelation(t, table.oid(), true, table.displayName());
+        TableDef cur = (TableDef) catalog.currentDef(t.state, table.oid(), Catalog.ObjType.TABLE);
         if (cur == null) {
             throw undefinedTable(table.displayName());
         }
         TableDef next = change.apply(cur);
         ensureXid(t);
-        install(t, objects.get(cur.oid()), next);
         logCatalog(t, CatalogCodec.TABLE_ALTER, cur.oid(), CatalogCodec.encodeTable(next));
+        catalog.install(t, catalog.objects.get(cur.oid()), next);
         return next;
     }
 
@@ -947,13 +646,13 @@ public final class StorageEngine implements DurableState {
                 if (c.missingValue() != null && !c.type().javaClass().isInstance(c.missingValue())) {
                     throw typeMismatch(c, c.missingValue());
                 }
-                if (c.notNull() && c.missingValue() == null && !c.isIdentity() && hasLiveRows(cur.oid())) {
+                if (c.notNull() && c.missingValue() == null && !c.isIdentity() && tables.get(cur.oid()).hasLiveRows()) {
                     throw new LrepException(SqlState.NOT_NULL_VIOLATION,
                             "column \"" + c.name() + "\" of relation \"" + cur.name() + "\" contains null values");
                 }
                 if (c.isIdentity()) {
                     ensureXid(t);
-                    SchemaDef s = (SchemaDef) currentDef(t.state, cur.schemaOid(), ObjType.SCHEMA);
+                    SchemaDef s = (SchemaDef) catalog.currentDef(t.state, cur.schemaOid(), Catalog.ObjType.SCHEMA);
                     SequenceDef seq = createIdentitySequence(t, s, cur.name(), cur.oid(), c);
                     c = c.withIdentitySequence(seq.oid());
                 }
@@ -964,20 +663,6 @@ public final class StorageEngine implements DurableState {
         } finally {
             lock.unlock();
         }
-    }
-
-    private boolean hasLiveRows(int oid) {
-        TableStore ts = tables.get(oid);
-        if (ts == null) {
-            return false;
-        }
-        for (Chain ch : ts.rows.values()) {
-            RowVersion h = ch.head;
-            if (h != null && !h.creator.aborted && h.isLive()) {
-                return true;
-            }
-        }
-        return false;
     }
 
     TableDef dropColumn(Transaction t, TableDef table, String column) {
@@ -995,7 +680,7 @@ public final class StorageEngine implements DurableState {
                                     + cur.pkeyName());
                 }
                 if (c.identitySequenceOid() != 0) {
-                    SequenceDef seq = (SequenceDef) currentDef(t.state, c.identitySequenceOid(), ObjType.SEQUENCE);
+                    SequenceDef seq = (SequenceDef) catalog.currentDef(t.state, c.identitySequenceOid(), Catalog.ObjType.SEQUENCE);
                     if (seq != null) {
                         ensureXid(t);
                         dropSequenceLocked(t, seq);
@@ -1023,7 +708,7 @@ public final class StorageEngine implements DurableState {
         lock.lock();
         try {
             return alterTable(t, table, cur -> {
-                if (!cur.name().equals(newName) && awaitNameFree(t, false, cur.schemaOid(), newName) != null) {
+                if (!cur.name().equals(newName) && catalog.awaitNameFree(t, false, cur.schemaOid(), newName) != null) {
                     throw new LrepException(SqlState.DUPLICATE_TABLE, "relation \"" + newName + "\" already exists");
                 }
                 return cur.withName(newName);
@@ -1037,23 +722,9 @@ public final class StorageEngine implements DurableState {
         lock.lock();
         try {
             t.checkActive();
-            SchemaDef s = requireSchema(t.state, spec.schemaName());
-            if (spec.increment() == 0) {
-                throw new LrepException(SqlState.INVALID_PARAMETER_VALUE, "INCREMENT must not be zero");
-            }
-            if (spec.min() >= spec.max()) {
-                throw new LrepException(SqlState.INVALID_PARAMETER_VALUE,
-                        "MINVALUE (" + spec.min() + ") must be less than MAXVALUE (" + spec.max() + ")");
-            }
-            if (spec.start() < spec.min()) {
-                throw new LrepException(SqlState.INVALID_PARAMETER_VALUE,
-                        "START value (" + spec.start() + ") cannot be less than MINVALUE (" + spec.min() + ")");
-            }
-            if (spec.start() > spec.max()) {
-                throw new LrepException(SqlState.INVALID_PARAMETER_VALUE,
-                        "START value (" + spec.start() + ") cannot be greater than MAXVALUE (" + spec.max() + ")");
-            }
-            if (awaitNameFree(t, false, s.oid(), spec.name()) != null) {
+            SchemaDef s = lockSchema(t, spec.schemaName(), false);
+            validateSequence(spec);
+            if (catalog.awaitNameFree(t, false, s.oid(), spec.name()) != null) {
                 throw new LrepException(SqlState.DUPLICATE_TABLE, "relation \"" + spec.name() + "\" already exists");
             }
             ensureXid(t);
@@ -1065,16 +736,57 @@ public final class StorageEngine implements DurableState {
         }
     }
 
+    /** ALTER SEQUENCE: replaces the definition (same oid, schema and name); the state is kept. */
+    SequenceDef alterSequence(Transaction t, SequenceDef newDef) {
+        lock.lock();
+        try {
+            t.checkActive();
+            locks.lockRelation(t, newDef.oid(), true, newDef.displayName());
+            SequenceDef cur = (SequenceDef) catalog.currentDef(t.state, newDef.oid(), Catalog.ObjType.SEQUENCE);
+            if (cur == null) {
+                throw undefinedTable(newDef.displayName());
+            }
+            validateSequence(newDef);
+            SequenceDef next = new SequenceDef(cur.oid(), cur.schemaOid(), cur.schemaName(), cur.name(), newDef.start(),
+                    newDef.increment(), newDef.min(), newDef.max(), newDef.cycle(), newDef.cache(), cur.ownedByTable(),
+                    cur.ownedByAttnum());
+            ensureXid(t);
+            logCatalog(t, CatalogCodec.SEQUENCE_ALTER, cur.oid(), CatalogCodec.encodeSequence(next));
+            catalog.install(t, catalog.objects.get(cur.oid()), next);
+            return next;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static void validateSequence(SequenceDef spec) {
+        if (spec.increment() == 0) {
+            throw new LrepException(SqlState.INVALID_PARAMETER_VALUE, "INCREMENT must not be zero");
+        }
+        if (spec.min() >= spec.max()) {
+            throw new LrepException(SqlState.INVALID_PARAMETER_VALUE,
+                    "MINVALUE (" + spec.min() + ") must be less than MAXVALUE (" + spec.max() + ")");
+        }
+        if (spec.start() < spec.min()) {
+            throw new LrepException(SqlState.INVALID_PARAMETER_VALUE,
+                    "START value (" + spec.start() + ") cannot be less than MINVALUE (" + spec.min() + ")");
+        }
+        if (spec.start() > spec.max()) {
+            throw new LrepException(SqlState.INVALID_PARAMETER_VALUE,
+                    "START value (" + spec.start() + ") cannot be greater than MAXVALUE (" + spec.max() + ")");
+        }
+    }
+
     void dropSequence(Transaction t, SequenceDef seq) {
         lock.lock();
         try {
             t.checkActive();
-            lockRelation(t, seq.oid(), true, seq.displayName());
-            SequenceDef cur = (SequenceDef) currentDef(t.state, seq.oid(), ObjType.SEQUENCE);
+            locks.lockRelation(t, seq.oid(), true, seq.displayName());
+            SequenceDef cur = (SequenceDef) catalog.currentDef(t.state, seq.oid(), Catalog.ObjType.SEQUENCE);
             if (cur == null) {
                 throw undefinedTable(seq.displayName());
             }
-            if (cur.ownedByTable() != 0 && currentDef(t.state, cur.ownedByTable(), ObjType.TABLE) instanceof TableDef owner) {
+            if (cur.ownedByTable() != 0 && catalog.currentDef(t.state, cur.ownedByTable(), Catalog.ObjType.TABLE) instanceof TableDef owner) {
                 throw new LrepException(SqlState.DEPENDENT_OBJECTS_STILL_EXIST, LrepException.Severity.ERROR,
                         "cannot drop sequence " + cur.displayName() + " because other objects depend on it",
                         "column " + owner.columns().get(cur.ownedByAttnum() - 1).name() + " of table " + owner.displayName()
@@ -1089,8 +801,8 @@ public final class StorageEngine implements DurableState {
     }
 
     private void dropSequenceLocked(Transaction t, SequenceDef seq) {
-        end(t, objects.get(seq.oid()));
         logCatalog(t, CatalogCodec.SEQUENCE_DROP, seq.oid(), new byte[0]);
+        catalog.end(t, catalog.objects.get(seq.oid()));
     }
 
     // =====================================================================================
@@ -1180,7 +892,7 @@ public final class StorageEngine implements DurableState {
         lock.lock();
         try {
             t.checkActive();
-            SequenceDef def = (SequenceDef) currentDef(t.state, seq.oid(), ObjType.SEQUENCE);
+            SequenceDef def = (SequenceDef) catalog.currentDef(t.state, seq.oid(), Catalog.ObjType.SEQUENCE);
             if (def == null || !sequences.containsKey(def.oid())) {
                 throw undefinedTable(seq.displayName());
             }
@@ -1196,8 +908,8 @@ public final class StorageEngine implements DurableState {
 
     private TableDef lockForWrite(Transaction t, TableDef table) {
         t.checkActive();
-        lockRelation(t, table.oid(), false, table.displayName());
-        TableDef def = (TableDef) currentDef(t.state, table.oid(), ObjType.TABLE);
+        locks.lockRelation(t, table.oid(), false, table.displayName());
+        TableDef def = (TableDef) catalog.currentDef(t.state, table.oid(), Catalog.ObjType.TABLE);
         if (def == null) {
             throw undefinedTable(table.displayName());
         }
@@ -1296,7 +1008,7 @@ public final class StorageEngine implements DurableState {
      * Waits out in-progress writers of {@code key}; returns the live version holding the key
      * (committed or our own) or null when the key is free for us.
      */
-    private RowVersion awaitKeyFree(Transaction t, TableStore ts, RowKey key) {
+    private RowVersion awaitKeyFree(Transaction t, Table ts, RowKey key) {
         while (true) {
             Chain ch = ts.rows.get(key);
             RowVersion head = ch == null ? null : ch.head;
@@ -1320,15 +1032,15 @@ public final class StorageEngine implements DurableState {
                     return null;
                 }
             }
-            awaitAny(t, Set.of(blocker), "ShareLock on transaction " + Integer.toUnsignedString(blocker.xid));
+            locks.awaitAny(t, Set.of(blocker), "ShareLock on transaction " + Integer.toUnsignedString(blocker.xid));
         }
     }
 
     /** Links a new version at the head of its key's chain, pruning what no snapshot needs. */
-    private void link(Transaction t, TableStore ts, RowVersion v) {
+    private void link(Transaction t, Table ts, RowVersion v) {
         Chain ch = ts.rows.get(v.key);
         if (ch != null) {
-            pruneEntry(ts, v.key, ch, horizon());
+            ts.prune(v.key, ch, horizon());
             if (ch.head == null) {
                 ch = null;
             }
@@ -1347,40 +1059,45 @@ public final class StorageEngine implements DurableState {
         try {
             TableDef def = lockForWrite(t, table);
             Object[] full = validate(def, row);
-            TableStore ts = tables.get(def.oid());
+            Table ts = tables.get(def.oid());
             RowKey key = def.hasPrimaryKey() ? keyOf(def, full) : RowKey.of(ts.nextRowId.incrementAndGet());
             RowVersion existing = awaitKeyFree(t, ts, key);
             if (existing != null) {
                 if (throwOnConflict) {
                     throw uniqueViolation(def, key);
                 }
-                return new RowRef(def.oid(), key, materialize(def, existing.values), existing);
+                return new RowRef(def.oid(), key, Table.materialize(def, existing.values), existing);
             }
             ensureXid(t);
             RowVersion v = new RowVersion(key, full, t.state, t.cid);
-            link(t, ts, v);
             log(t, new WalRecord.Insert(t.state.xid, def.oid(), full));
-            return throwOnConflict ? new RowRef(def.oid(), key, materialize(def, full), v) : null;
+            link(t, ts, v);
+            return throwOnConflict ? new RowRef(def.oid(), key, Table.materialize(def, full), v) : null;
         } finally {
             lock.unlock();
         }
     }
 
     WriteResult update(Transaction t, RowRef ref, Object[] newRow) {
-        return write(t, ref, newRow);
+        return write(t, ref, newRow, false);
     }
 
     WriteResult delete(Transaction t, RowRef ref) {
-        return write(t, ref, null);
+        return write(t, ref, null, false);
     }
 
-    private WriteResult write(Transaction t, RowRef ref, Object[] newRow) {
+    WriteResult lockRow(Transaction t, RowRef ref) {
+        return write(t, ref, null, true);
+    }
+
+    /** Update ({@code newRow != null}), delete, or (lockOnly) SELECT ... FOR UPDATE of one version. */
+    private WriteResult write(Transaction t, RowRef ref, Object[] newRow, boolean lockOnly) {
         lock.lock();
         try {
             TableDef def = tableForRef(t, ref);
             def = lockForWrite(t, def);
             Object[] full = newRow == null ? null : validate(def, newRow);
-            TableStore ts = tables.get(def.oid());
+            Table ts = tables.get(def.oid());
             RowVersion v = ref.version;
             while (true) {
                 TxnState e = v.ender;
@@ -1389,7 +1106,7 @@ public final class StorageEngine implements DurableState {
                         return new WriteResult(WriteResult.Status.SELF_MODIFIED, null);
                     }
                     if (!e.isCommitted()) {
-                        awaitAny(t, Set.of(e), "ShareLock on transaction " + Integer.toUnsignedString(e.xid));
+                        locks.awaitAny(t, Set.of(e), "ShareLock on transaction " + Integer.toUnsignedString(e.xid));
                         continue;
                     }
                     if (t.isolation == IsolationLevel.REPEATABLE_READ) {
@@ -1397,6 +1114,15 @@ public final class StorageEngine implements DurableState {
                                 + (v.successor != null ? "update" : "delete"));
                     }
                     return followUpdates(def, v);
+                }
+                TxnState locker = v.locker;
+                if (locker != null && locker != t.state && !locker.isEnded()) {
+                    locks.awaitAny(t, Set.of(locker), "ShareLock on transaction " + Integer.toUnsignedString(locker.xid));
+                    continue;
+                }
+                if (lockOnly) {
+                    v.locker = t.state;
+                    return new WriteResult(WriteResult.Status.OK, ref);
                 }
                 RowKey newKey = full == null || !def.hasPrimaryKey() ? v.key : keyOf(def, full);
                 if (full != null && !newKey.equals(v.key)) {
@@ -1409,21 +1135,24 @@ public final class StorageEngine implements DurableState {
                     }
                 }
                 ensureXid(t);
+                // WAL first: if the append fails (54000) the row is left as it was.
+                Object[] old = Table.materialize(def, v.values);
+                Object[] oldRec = oldRecord(def, old, full);
+                if (full == null) {
+                    log(t, new WalRecord.Delete(t.state.xid, def.oid(), oldRec, oldRec != null && isFullOld(def)));
+                } else {
+                    log(t, new WalRecord.Update(t.state.xid, def.oid(), oldRec, oldRec != null && isFullOld(def), full));
+                }
                 v.enderCid = t.cid;
                 v.ender = t.state;
                 t.endedRows.add(v);
-                Object[] old = materialize(def, v.values);
                 if (full == null) {
-                    Object[] oldRec = oldRecord(def, old, null);
-                    log(t, new WalRecord.Delete(t.state.xid, def.oid(), oldRec, oldRec != null && isFullOld(def)));
                     return new WriteResult(WriteResult.Status.OK, null);
                 }
                 RowVersion nv = new RowVersion(newKey, full, t.state, t.cid);
                 v.successor = nv;
                 link(t, ts, nv);
-                Object[] oldRec = oldRecord(def, old, full);
-                log(t, new WalRecord.Update(t.state.xid, def.oid(), oldRec, oldRec != null && isFullOld(def), full));
-                return new WriteResult(WriteResult.Status.OK, new RowRef(def.oid(), newKey, materialize(def, full), nv));
+                return new WriteResult(WriteResult.Status.OK, new RowRef(def.oid(), newKey, Table.materialize(def, full), nv));
             }
         } finally {
             lock.unlock();
@@ -1431,7 +1160,7 @@ public final class StorageEngine implements DurableState {
     }
 
     private TableDef tableForRef(Transaction t, RowRef ref) {
-        TableDef def = (TableDef) currentDef(t.state, ref.relOid(), ObjType.TABLE);
+        TableDef def = (TableDef) catalog.currentDef(t.state, ref.relOid(), Catalog.ObjType.TABLE);
         if (def == null) {
             throw new LrepException(SqlState.UNDEFINED_TABLE, "relation with OID " + ref.relOid() + " does not exist");
         }
@@ -1448,20 +1177,25 @@ public final class StorageEngine implements DurableState {
             }
             TxnState se = s.ender;
             if (se == null || !se.isCommitted()) {
-                return new WriteResult(WriteResult.Status.UPDATED, new RowRef(def.oid(), s.key, materialize(def, s.values), s));
+                return new WriteResult(WriteResult.Status.UPDATED, new RowRef(def.oid(), s.key, Table.materialize(def, s.values), s));
             }
             x = s;
         }
     }
 
-    /** Tables without a primary key log the whole old row (the only way redo can find it). */
+    /**
+     * Tables without a primary key log the whole old row, flagged full, whatever their replica
+     * identity: it is the only way redo can find the row. A decoder applies relreplident itself
+     * (DEFAULT without a key publishes no old row, as PostgreSQL does).
+     */
     private static boolean isFullOld(TableDef def) {
         return !def.hasPrimaryKey() || def.replicaIdentity() == ReplicaIdentity.FULL;
     }
 
     /**
      * The old row an Update/Delete record carries: FULL (or no primary key) the whole row;
-     * DEFAULT and NOTHING the key columns, omitted for an update that keeps the key.
+     * DEFAULT the key columns, omitted for an update that keeps the key. NOTHING is logged as
+     * DEFAULT (redo needs the key); a decoder drops the old key for relreplident 'n'.
      */
     private static Object[] oldRecord(TableDef def, Object[] old, Object[] newRow) {
         if (isFullOld(def)) {
@@ -1483,8 +1217,8 @@ public final class StorageEngine implements DurableState {
             t.checkActive();
             List<TableDef> defs = new ArrayList<>();
             for (TableDef table : tablesToTruncate) {
-                lockRelation(t, table.oid(), true, table.displayName());
-                TableDef def = (TableDef) currentDef(t.state, table.oid(), ObjType.TABLE);
+                locks.lockRelation(t, table.oid(), true, table.displayName());
+                TableDef def = (TableDef) catalog.currentDef(t.state, table.oid(), Catalog.ObjType.TABLE);
                 if (def == null) {
                     throw undefinedTable(table.displayName());
                 }
@@ -1493,8 +1227,10 @@ public final class StorageEngine implements DurableState {
             ensureXid(t);
             int[] oids = new int[defs.size()];
             for (int i = 0; i < defs.size(); i++) {
-                TableDef def = defs.get(i);
-                oids[i] = def.oid();
+                oids[i] = defs.get(i).oid();
+            }
+            log(t, new WalRecord.Truncate(t.state.xid, oids, false, restartIdentity));
+            for (TableDef def : defs) {
                 for (Chain ch : tables.get(def.oid()).rows.values()) {
                     RowVersion h = ch.head;
                     if (h != null && (h.creator == t.state || h.creator.isCommitted()) && h.isLive()) {
@@ -1506,7 +1242,7 @@ public final class StorageEngine implements DurableState {
                 if (restartIdentity) {
                     for (ColumnDef c : def.columns()) {
                         SeqState st = c.identitySequenceOid() == 0 ? null : sequences.get(c.identitySequenceOid());
-                        SequenceDef sd = st == null ? null : (SequenceDef) currentDef(t.state, c.identitySequenceOid(), ObjType.SEQUENCE);
+                        SequenceDef sd = st == null ? null : (SequenceDef) catalog.currentDef(t.state, c.identitySequenceOid(), Catalog.ObjType.SEQUENCE);
                         if (sd != null) {
                             synchronized (st) {
                                 wal.append(new WalRecord.SequenceAdvance(0, sd.oid(), sd.start(), false));
@@ -1519,40 +1255,16 @@ public final class StorageEngine implements DurableState {
                     }
                 }
             }
-            log(t, new WalRecord.Truncate(t.state.xid, oids, false, restartIdentity));
         } finally {
             lock.unlock();
         }
-    }
-
-    /** The row as the table's current definition reads it: full width, dropped columns null. */
-    static Object[] materialize(TableDef def, Object[] values) {
-        List<ColumnDef> cols = def.columns();
-        boolean copy = values.length != cols.size();
-        if (!copy) {
-            for (int i = 0; i < values.length; i++) {
-                if (values[i] != null && cols.get(i).dropped()) {
-                    copy = true;
-                    break;
-                }
-            }
-        }
-        if (!copy) {
-            return values;
-        }
-        Object[] out = new Object[cols.size()];
-        for (int i = 0; i < out.length; i++) {
-            ColumnDef c = cols.get(i);
-            out[i] = c.dropped() ? null : i < values.length ? values[i] : c.missingValue();
-        }
-        return out;
     }
 
     TableDef tableForRead(Transaction t, TableDef table) {
         lock.lock();
         try {
             t.checkActive();
-            TableDef def = (TableDef) currentDef(t.state, table.oid(), ObjType.TABLE);
+            TableDef def = (TableDef) catalog.currentDef(t.state, table.oid(), Catalog.ObjType.TABLE);
             if (def == null) {
                 throw undefinedTable(table.displayName());
             }
@@ -1562,53 +1274,17 @@ public final class StorageEngine implements DurableState {
         }
     }
 
-    /** The version of {@code ch} visible to the snapshot, or null. */
-    static RowVersion visibleVersion(Chain ch, long lsn, TxnState own, int cid) {
-        for (RowVersion v = ch.head; v != null; v = v.older) {
-            if (v.visible(lsn, own, cid)) {
-                return v;
-            }
-        }
-        return null;
-    }
-
     RowRef get(TxnState own, TableDef def, RowKey key, Snapshot s) {
-        TableStore ts = tables.get(def.oid());
-        Chain ch = ts == null ? null : ts.rows.get(key);
-        RowVersion v = ch == null ? null : visibleVersion(ch, s.lsn(), own, s.cid());
-        return v == null ? null : new RowRef(def.oid(), v.key, materialize(def, v.values), v);
+        Table ts = tables.get(def.oid());
+        return ts == null ? null : ts.get(own, def, key, s);
     }
 
     Iterator<RowRef> scan(TxnState own, TableDef def, Snapshot s) {
-        TableStore ts = tables.get(def.oid());
+        Table ts = tables.get(def.oid());
         if (ts == null) {
             throw undefinedTable(def.displayName());
         }
-        Iterator<Chain> chains = ts.rows.values().iterator();
-        return new Iterator<>() {
-            private RowRef next;
-
-            @Override
-            public boolean hasNext() {
-                while (next == null && chains.hasNext()) {
-                    RowVersion v = visibleVersion(chains.next(), s.lsn(), own, s.cid());
-                    if (v != null) {
-                        next = new RowRef(def.oid(), v.key, materialize(def, v.values), v);
-                    }
-                }
-                return next != null;
-            }
-
-            @Override
-            public RowRef next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException();
-                }
-                RowRef r = next;
-                next = null;
-                return r;
-            }
-        };
+        return ts.scan(own, def, s);
     }
 
     long emitMessage(Transaction t, boolean transactional, String prefix, byte[] content) {
@@ -1636,7 +1312,7 @@ public final class StorageEngine implements DurableState {
      */
     public int vacuum() {
         int removed = 0;
-        for (TableStore ts : tables.values()) {
+        for (Table ts : tables.values()) {
             Iterator<Map.Entry<RowKey, Chain>> it = ts.rows.entrySet().iterator();
             while (it.hasNext()) {
                 lock.lock();
@@ -1644,7 +1320,7 @@ public final class StorageEngine implements DurableState {
                     long h = horizon();
                     for (int i = 0; i < VACUUM_BATCH && it.hasNext(); i++) {
                         Map.Entry<RowKey, Chain> e = it.next();
-                        removed += pruneEntry(ts, e.getKey(), e.getValue(), h);
+                        removed += ts.prune(e.getKey(), e.getValue(), h);
                     }
                 } finally {
                     lock.unlock();
@@ -1654,52 +1330,15 @@ public final class StorageEngine implements DurableState {
         lock.lock();
         try {
             long h = horizon();
-            for (Iterator<CatObject> it = objects.values().iterator(); it.hasNext(); ) {
-                CatObject o = it.next();
-                CatVersion prev = null;
-                for (CatVersion v = o.head; v != null; v = v.older) {
-                    boolean dead = v.creator.aborted || (v.ender != null && v.ender.committedAtOrBefore(h));
-                    if (dead) {
-                        if (prev == null) {
-                            o.head = v.older;
-                        } else {
-                            prev.older = v.older;
-                        }
-                    } else {
-                        prev = v;
-                    }
-                }
-                if (o.head == null) {
-                    it.remove();
-                    tables.remove(o.oid);
-                    sequences.remove(o.oid);
-                }
+            for (int oid : catalog.prune(h)) {
+                tables.remove(oid);
+                sequences.remove(oid);
             }
         } finally {
             lock.unlock();
         }
-        LOG.debug("Vacuum removed {} row versions", removed);
-        return removed;
-    }
-
-    private int pruneEntry(TableStore ts, RowKey key, Chain ch, long horizon) {
-        int removed = 0;
-        RowVersion prev = null;
-        for (RowVersion v = ch.head; v != null; v = v.older) {
-            TxnState e = v.ender;
-            if (v.creator.aborted || (e != null && e.committedAtOrBefore(horizon))) {
-                if (prev == null) {
-                    ch.head = v.older;
-                } else {
-                    prev.older = v.older;
-                }
-                removed++;
-            } else {
-                prev = v;
-            }
-        }
-        if (ch.head == null) {
-            ts.rows.remove(key, ch);
+        if (removed > 0) {
+            LOG.debug("Vacuum removed {} row versions", removed);
         }
         return removed;
     }
@@ -1708,7 +1347,7 @@ public final class StorageEngine implements DurableState {
     public int waitingCount() {
         lock.lock();
         try {
-            return waitsFor.size();
+            return locks.waitingCount();
         } finally {
             lock.unlock();
         }
@@ -1717,12 +1356,8 @@ public final class StorageEngine implements DurableState {
     /** Row versions currently stored (all chains, all versions), for tests and metrics. */
     public long versionCount() {
         long n = 0;
-        for (TableStore ts : tables.values()) {
-            for (Chain ch : ts.rows.values()) {
-                for (RowVersion v = ch.head; v != null; v = v.older) {
-                    n++;
-                }
-            }
+        for (Table ts : tables.values()) {
+            n += ts.versionCount();
         }
         return n;
     }
@@ -1738,11 +1373,11 @@ public final class StorageEngine implements DurableState {
             List<Object> defs = new ArrayList<>();
             lock.lock();
             try {
-                for (CatObject o : objects.values()) {
+                for (Catalog.CatObject o : catalog.objects.values()) {
                     if (o.oid < FIRST_NORMAL_OID) {
                         continue;
                     }
-                    CatVersion v = versionAsOf(o, snapshotLsn);
+                    Catalog.CatVersion v = Catalog.versionAsOf(o, snapshotLsn);
                     if (v != null) {
                         defs.add(v.def);
                     }
@@ -1750,6 +1385,8 @@ public final class StorageEngine implements DurableState {
             } finally {
                 lock.unlock();
             }
+            // Schemas, then sequences, then tables, each in creation (oid) order.
+            defs.sort(java.util.Comparator.comparingInt(d -> d instanceof SchemaDef ? 0 : d instanceof SequenceDef ? 1 : 2));
             for (Object d : defs) {
                 if (d instanceof SchemaDef s) {
                     out.accept(new WalRecord.CatalogChange(0, CatalogCodec.SCHEMA_CREATE, s.oid(), CatalogCodec.encodeSchema(s)));
@@ -1786,6 +1423,14 @@ public final class StorageEngine implements DurableState {
         }
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Redo is forgiving where an image and the WAL replayed after it overlap: an insert of a
+     * key that is already live replaces it, an update whose old row is missing inserts the new
+     * row, a delete of a missing row does nothing. Rows of tables without a primary key are found
+     * by their whole old row (which WAL carries for them, see {@code oldRecord}).
+     */
     @Override
     public void redo(List<WalRecord> records, long commitEndLsn) {
         lock.lock();
@@ -1811,12 +1456,12 @@ public final class StorageEngine implements DurableState {
             redoCatalog(st, c);
         } else if (r instanceof WalRecord.Insert ins) {
             TableDef def = liveTable(ins.relOid());
-            TableStore ts = tables.get(def.oid());
+            Table ts = tables.get(def.oid());
             RowKey key = def.hasPrimaryKey() ? keyOf(def, ins.newRow()) : RowKey.of(ts.nextRowId.incrementAndGet());
             redoLink(st, ts, key, ins.newRow().clone());
         } else if (r instanceof WalRecord.Update u) {
             TableDef def = liveTable(u.relOid());
-            TableStore ts = tables.get(def.oid());
+            Table ts = tables.get(def.oid());
             RowVersion old = redoFind(def, ts, u.oldRow() != null ? u.oldRow() : u.newRow(), u.oldRow() != null && u.oldIsFullRow());
             RowKey key;
             if (old != null) {
@@ -1828,14 +1473,14 @@ public final class StorageEngine implements DurableState {
             redoLink(st, ts, key, u.newRow().clone());
         } else if (r instanceof WalRecord.Delete d) {
             TableDef def = liveTable(d.relOid());
-            TableStore ts = tables.get(def.oid());
+            Table ts = tables.get(def.oid());
             RowVersion old = d.oldRow() == null ? null : redoFind(def, ts, d.oldRow(), d.oldIsFullRow());
             if (old != null) {
                 old.ender = st;
             }
         } else if (r instanceof WalRecord.Truncate tr) {
             for (int oid : tr.relOids()) {
-                TableStore ts = tables.get(oid);
+                Table ts = tables.get(oid);
                 if (ts == null) {
                     continue;
                 }
@@ -1859,9 +1504,9 @@ public final class StorageEngine implements DurableState {
     }
 
     private TableDef liveTable(int oid) {
-        CatObject o = objects.get(oid);
-        if (o != null && o.type == ObjType.TABLE) {
-            for (CatVersion v = o.head; v != null; v = v.older) {
+        Catalog.CatObject o = catalog.objects.get(oid);
+        if (o != null && o.type == Catalog.ObjType.TABLE) {
+            for (Catalog.CatVersion v = o.head; v != null; v = v.older) {
                 if (v.ender == null) {
                     return (TableDef) v.def;
                 }
@@ -1871,7 +1516,7 @@ public final class StorageEngine implements DurableState {
     }
 
     /** The live version with the old row's key (or, without a primary key, equal to the old row). */
-    private static RowVersion redoFind(TableDef def, TableStore ts, Object[] oldRow, boolean full) {
+    private static RowVersion redoFind(TableDef def, Table ts, Object[] oldRow, boolean full) {
         if (def.hasPrimaryKey()) {
             Chain ch = ts.rows.get(keyOf(def, oldRow));
             RowVersion h = ch == null ? null : ch.head;
@@ -1882,7 +1527,7 @@ public final class StorageEngine implements DurableState {
         }
         for (Chain ch : ts.rows.values()) {
             RowVersion h = ch.head;
-            if (h != null && h.ender == null && Values.rowsEqual(materialize(def, h.values), oldRow)) {
+            if (h != null && h.ender == null && Values.rowsEqual(Table.materialize(def, h.values), oldRow)) {
                 return h;
             }
         }
@@ -1890,7 +1535,7 @@ public final class StorageEngine implements DurableState {
     }
 
     /** Redo is idempotent per key: a live version already holding the key is ended first. */
-    private static void redoLink(TxnState st, TableStore ts, RowKey key, Object[] values) {
+    private static void redoLink(TxnState st, Table ts, RowKey key, Object[] values) {
         RowVersion v = new RowVersion(key, values, st, 0);
         Chain ch = ts.rows.get(key);
         if (ch == null) {
@@ -1909,9 +1554,9 @@ public final class StorageEngine implements DurableState {
         if (Integer.compareUnsigned(c.oid() + 1, nextOid) > 0) {
             nextOid = c.oid() + 1;
         }
-        CatObject o = objects.get(c.oid());
+        Catalog.CatObject o = catalog.objects.get(c.oid());
         if (o != null) {
-            for (CatVersion v = o.head; v != null; v = v.older) {
+            for (Catalog.CatVersion v = o.head; v != null; v = v.older) {
                 if (v.ender == null) {
                     v.ender = st;
                 }
@@ -1927,15 +1572,15 @@ public final class StorageEngine implements DurableState {
         }
         Object def = CatalogCodec.decode(c.definition());
         if (o == null) {
-            ObjType type = def instanceof SchemaDef ? ObjType.SCHEMA : def instanceof TableDef ? ObjType.TABLE : ObjType.SEQUENCE;
-            o = new CatObject(c.oid(), type);
-            objects.put(c.oid(), o);
+            Catalog.ObjType type = def instanceof SchemaDef ? Catalog.ObjType.SCHEMA : def instanceof TableDef ? Catalog.ObjType.TABLE : Catalog.ObjType.SEQUENCE;
+            o = new Catalog.CatObject(c.oid(), type);
+            catalog.objects.put(c.oid(), o);
         }
-        CatVersion v = new CatVersion(o, def, st);
+        Catalog.CatVersion v = new Catalog.CatVersion(o, def, st);
         v.older = o.head;
         o.head = v;
         if (def instanceof TableDef) {
-            tables.putIfAbsent(c.oid(), new TableStore(c.oid()));
+            tables.putIfAbsent(c.oid(), new Table(c.oid()));
         } else if (def instanceof SequenceDef s && !sequences.containsKey(s.oid())) {
             SeqState seq = new SeqState();
             seq.lastValue = s.start();

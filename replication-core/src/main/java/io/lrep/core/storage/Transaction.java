@@ -23,10 +23,10 @@ import java.util.Map;
  *
  * <p><b>Writes.</b> The first write assigns a 32-bit xid; every change appends its WAL record at
  * once. DML holds a shared lock on each table it writes, DDL an exclusive one, both until the
- * transaction ends. A write to a row another running transaction has updated, deleted or
- * inserted waits for that transaction (40P01 if the wait closes a cycle), then proceeds or
- * reports what happened ({@link WriteResult}); under REPEATABLE READ a committed concurrent change
- * fails with 40001. A statement that fails leaves earlier statements' writes in place: the SQL
+ * transaction ends; reads take no lock. A write to a row another running transaction has
+ * updated, deleted or locked ({@link #lockRow}), or a key another one is inserting, waits for
+ * that transaction (40P01 if the wait closes a cycle), then proceeds or reports what happened
+ * ({@link WriteResult}); under REPEATABLE READ a committed concurrent change fails with 40001. A statement that fails leaves earlier statements' writes in place: the SQL
  * layer rolls the whole transaction back, as PostgreSQL does without savepoints.
  */
 public final class Transaction implements AutoCloseable {
@@ -42,10 +42,10 @@ public final class Transaction implements AutoCloseable {
     boolean wroteWal;
     boolean done;
     final Map<Integer, Boolean> heldLocks = new HashMap<>();
-    final IdentityHashMap<RowVersion, StorageEngine.TableStore> createdRows = new IdentityHashMap<>();
+    final IdentityHashMap<RowVersion, Table> createdRows = new IdentityHashMap<>();
     final List<RowVersion> endedRows = new ArrayList<>();
-    final List<StorageEngine.CatVersion> createdCatalog = new ArrayList<>();
-    final List<StorageEngine.CatVersion> endedCatalog = new ArrayList<>();
+    final List<Catalog.CatVersion> createdCatalog = new ArrayList<>();
+    final List<Catalog.CatVersion> endedCatalog = new ArrayList<>();
 
     // owned by the session thread
     int cid;
@@ -183,6 +183,11 @@ public final class Transaction implements AutoCloseable {
         return engine.createSequence(this, spec);
     }
 
+    /** ALTER SEQUENCE: {@code newDef} (matched by oid) replaces the options; last value is kept. */
+    public SequenceDef alterSequence(SequenceDef newDef) {
+        return engine.alterSequence(this, newDef);
+    }
+
     public void dropSequence(String schema, String name) {
         engine.dropSequence(this, sequence(schema, name));
     }
@@ -228,15 +233,15 @@ public final class Transaction implements AutoCloseable {
     }
 
     public List<SchemaDef> schemas() {
-        return engine.listCurrent(this, StorageEngine.ObjType.SCHEMA, SchemaDef.class);
+        return engine.listCurrent(this, Catalog.ObjType.SCHEMA, SchemaDef.class);
     }
 
     public List<TableDef> tables() {
-        return engine.listCurrent(this, StorageEngine.ObjType.TABLE, TableDef.class);
+        return engine.listCurrent(this, Catalog.ObjType.TABLE, TableDef.class);
     }
 
     public List<SequenceDef> sequences() {
-        return engine.listCurrent(this, StorageEngine.ObjType.SEQUENCE, SequenceDef.class);
+        return engine.listCurrent(this, Catalog.ObjType.SEQUENCE, SequenceDef.class);
     }
 
     // ---------------------------------------------------------------- sequences
@@ -304,6 +309,14 @@ public final class Transaction implements AutoCloseable {
     /** Deletes the row version {@code row}; see {@link WriteResult}. */
     public WriteResult delete(RowRef row) {
         return engine.delete(this, row);
+    }
+
+    /**
+     * SELECT ... FOR UPDATE of the row version {@code row}: later writers and lockers of it wait
+     * until this transaction ends. Same outcomes as {@link #update}; {@code OK} carries {@code row}.
+     */
+    public WriteResult lockRow(RowRef row) {
+        return engine.lockRow(this, row);
     }
 
     /** TRUNCATE (transactional); RESTART IDENTITY resets owned sequences (not transactionally). */

@@ -210,4 +210,46 @@ class CatalogTest {
             pool.shutdownNow();
         }
     }
+
+    @Test
+    void codecRoundTripsEveryValueClassAsMissingValue() {
+        Object[] values = {true, (short) -3, 7, 1L << 40, 1.5f, -2.25d, new BigDecimal("-12.3400"), "text \u00e9", new byte[] {0, -1},
+            java.time.LocalDate.of(2000, 1, 1), java.time.LocalDateTime.of(2020, 5, 6, 7, 8, 9, 123_456_000),
+            java.time.Instant.MAX, new java.util.UUID(-1, 5), io.lrep.core.lsn.Lsn.parse("16/B374D848"), null};
+        PgType[] types = {PgType.BOOL, PgType.INT2, PgType.INT4, PgType.INT8, PgType.FLOAT4, PgType.FLOAT8, PgType.NUMERIC,
+            PgType.TEXT, PgType.BYTEA, PgType.DATE, PgType.TIMESTAMP, PgType.TIMESTAMPTZ, PgType.UUID, PgType.PG_LSN, PgType.JSONB};
+        List<ColumnDef> cols = new ArrayList<>();
+        for (int i = 0; i < values.length; i++) {
+            cols.add(ColumnDef.of("c" + i, types[i]).withMissingValue(values[i]).withAttnum(i + 1));
+        }
+        TableDef def = new TableDef(16500, 2200, "public", "all_types", cols, List.of(3, 1), ReplicaIdentity.NOTHING);
+        TableDef back = CatalogCodec.decodeTable(CatalogCodec.encodeTable(def));
+        assertThat(back).isEqualTo(def);
+        assertThat(back.columns().get(6).missingValue()).isEqualTo(new BigDecimal("-12.3400"));
+        assertThatThrownBy(() -> CatalogCodec.decode(new byte[] {9, 9})).isInstanceOfSatisfying(LrepException.class,
+                e -> assertThat(e.sqlState()).isEqualTo(SqlState.DATA_CORRUPTED));
+    }
+
+    @Test
+    void createInASchemaBeingDroppedWaitsThenFails() throws Exception {
+        try (Transaction t = engine.begin()) {
+            t.createSchema("s");
+            t.commit();
+        }
+        Transaction dropper = engine.begin();
+        dropper.dropSchema("s", false);
+        Transaction creator = engine.begin();
+        var pool = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            var result = java.util.concurrent.CompletableFuture.runAsync(
+                    () -> creator.createTable("s", "t", cols(), List.of()), pool);
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> engine.waitingCount() == 1);
+            dropper.commit();
+            assertThatThrownBy(() -> result.get(10, java.util.concurrent.TimeUnit.SECONDS)).cause()
+                    .isInstanceOfSatisfying(LrepException.class, e -> assertThat(e.sqlState()).isEqualTo(SqlState.UNDEFINED_SCHEMA));
+            creator.rollback();
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 }

@@ -100,10 +100,19 @@ class DurableStateTest {
     void exportThenRedoReproducesTheState() {
         buildWorkload();
         List<WalRecord> image = new ArrayList<>();
-        long snapshot = wal.flushedLsn();
-        engine.exportImage(snapshot, image::add);
+        long snapshot;
+        try (SnapshotPin pin = engine.pinSnapshot()) {
+            snapshot = pin.lsn();
+            engine.vacuum();
+            engine.exportImage(snapshot, image::add);
+        }
         assertThat(image).allSatisfy(r -> assertThat(r.xid()).isZero());
+        List<Integer> kinds = image.stream().filter(r -> r instanceof WalRecord.CatalogChange)
+                .map(r -> ((WalRecord.CatalogChange) r).kind()).toList();
+        assertThat(kinds).containsExactly(CatalogCodec.SCHEMA_CREATE, CatalogCodec.SEQUENCE_CREATE, CatalogCodec.TABLE_CREATE,
+                CatalogCodec.TABLE_CREATE, CatalogCodec.TABLE_CREATE);
         assertThat(image.get(0)).isInstanceOf(WalRecord.CatalogChange.class);
+        assertThat(image.get(kinds.size())).isInstanceOf(WalRecord.SequenceAdvance.class);
 
         // A restarted node's WAL continues where the old one ended, past every commit LSN.
         StorageEngine fresh = new StorageEngine(wal.crash());
@@ -172,5 +181,36 @@ class DurableStateTest {
         engine.advanceCounters(5, 5);
         assertThat(engine.nextXid()).isEqualTo(1000);
         assertThat(engine.nextOid()).isEqualTo(20000);
+    }
+
+    @Test
+    void replayFindsKeylessRowsByTheirWholeOldRow() {
+        TableDef heap;
+        try (Transaction t = engine.begin()) {
+            heap = t.createTable("public", "heap", List.of(ColumnDef.of("a", PgType.INT4), ColumnDef.of("b", PgType.TEXT)), List.of());
+            t.insert(heap, row(1, "dup"));
+            t.insert(heap, row(1, "dup"));
+            t.insert(heap, row(2, "x"));
+            t.commit();
+        }
+        try (Transaction t = engine.begin()) {
+            var it = t.scan(heap, t.statementSnapshot());
+            boolean first = true;
+            while (it.hasNext()) {
+                RowRef r = it.next();
+                if (r.values()[0].equals(1) && first) {
+                    t.update(r, row(1, "changed"));
+                    first = false;
+                } else if (r.values()[0].equals(2)) {
+                    t.delete(r);
+                }
+            }
+            t.commit();
+        }
+        MemoryWalLog crashed = wal.crash();
+        StorageEngine recovered = new StorageEngine(crashed);
+        StorageFixture.replay(crashed, recovered);
+        assertThat(state(recovered)).isEqualTo(state(engine));
+        assertThat(StorageFixture.committed(recovered, heap)).hasSize(2);
     }
 }

@@ -93,4 +93,31 @@ class SequenceTest {
         }
         assertThat(seq.oid()).isEqualTo(recovered.nextOid() - 1);
     }
+
+    @Test
+    void alterSequenceIsTransactionalAndLogged() {
+        MemoryWalLog wal = new MemoryWalLog();
+        StorageEngine engine = new StorageEngine(wal);
+        SequenceDef seq;
+        try (Transaction t = engine.begin()) {
+            seq = t.createSequence(SequenceDef.defaults("public", "s"));
+            t.nextval(seq);
+            t.commit();
+        }
+        SequenceDef wider = new SequenceDef(seq.oid(), 0, "public", "s", 1, 10, 1, 1000, true, 1, 0, 0);
+        try (Transaction t = engine.begin()) {
+            t.alterSequence(wider);
+            t.rollback();
+        }
+        try (Transaction t = engine.begin()) {
+            assertThat(t.sequence("public", "s").increment()).isEqualTo(1);
+            SequenceDef altered = t.alterSequence(wider);
+            assertThat(t.nextval(altered)).isEqualTo(11);
+            t.commit();
+        }
+        WalRecord.CatalogChange change = StorageFixture.walRecords(wal).stream()
+                .filter(r -> r instanceof WalRecord.CatalogChange c && c.kind() == CatalogCodec.SEQUENCE_ALTER)
+                .map(r -> (WalRecord.CatalogChange) r).findFirst().orElseThrow();
+        assertThat(((SequenceDef) CatalogCodec.decode(change.definition())).max()).isEqualTo(1000);
+    }
 }

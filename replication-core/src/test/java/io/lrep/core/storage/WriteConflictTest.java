@@ -136,6 +136,22 @@ class WriteConflictTest {
     }
 
     @Test
+    void lockedRowMakesWritersWait() throws Exception {
+        seed(1, "a");
+        Transaction locker = engine.begin();
+        assertThat(locker.lockRow(get(locker, kv, 1)).ok()).isTrue();
+        Transaction writer = engine.begin();
+        RowRef seen = get(writer, kv, 1);
+        CompletableFuture<WriteResult> result = async(() -> writer.update(seen, row(1, "w")));
+        awaitWaiters(1);
+        assertThat(result).isNotDone();
+        locker.commit();
+        assertThat(result.get(10, TimeUnit.SECONDS).ok()).isTrue();
+        writer.commit();
+        assertThat(StorageFixture.committed(engine, kv).values()).containsExactly(List.of(1, "w"));
+    }
+
+    @Test
     void shouldDetectDeadlock() throws Exception {
         seed(1, "a");
         seed(2, "b");
@@ -232,5 +248,53 @@ class WriteConflictTest {
             t.commit();
         }
         assertThat(StorageFixture.committed(engine, kv).values()).containsExactly(List.of(2, "b"), List.of(3, "a"));
+    }
+
+    @Test
+    void waiterFollowsAKeyChangingUpdate() throws Exception {
+        seed(1, "a");
+        Transaction first = engine.begin();
+        first.update(get(first, kv, 1), row(10, "moved"));
+        Transaction second = engine.begin();
+        RowRef seen = get(second, kv, 1);
+        CompletableFuture<WriteResult> result = async(() -> second.delete(seen));
+        awaitWaiters(1);
+        first.commit();
+        WriteResult r = result.get(10, TimeUnit.SECONDS);
+        assertThat(r.status()).isEqualTo(WriteResult.Status.UPDATED);
+        assertThat(r.row().key()).isEqualTo(RowKey.of(10));
+        assertThat(second.delete(r.row()).ok()).isTrue();
+        second.commit();
+        assertThat(StorageFixture.committed(engine, kv)).isEmpty();
+    }
+
+    @Test
+    void shouldDetectDeadlockBetweenTableAndRowLocks() throws Exception {
+        seed(1, "a");
+        TableDef other = createKv(engine, "other");
+        Transaction writer = engine.begin();
+        writer.update(get(writer, kv, 1), row(1, "w"));
+        Transaction ddl = engine.begin();
+        ddl.addColumn(other, ColumnDef.of("c", io.lrep.core.types.PgType.INT4));
+        CompletableFuture<Void> ddlWait = CompletableFuture.runAsync(() -> ddl.dropTable(kv), pool);
+        awaitWaiters(1);
+        assertThatThrownBy(() -> writer.insert(other, row(2, "x")))
+                .isInstanceOfSatisfying(LrepException.class, e -> assertThat(e.sqlState()).isEqualTo(SqlState.DEADLOCK_DETECTED));
+        writer.rollback();
+        ddlWait.get(10, TimeUnit.SECONDS);
+        ddl.commit();
+    }
+
+    @Test
+    void selfModifiedRowIsReportedNotRewritten() {
+        seed(1, "a");
+        try (Transaction t = engine.begin()) {
+            RowRef r = get(t, kv, 1);
+            assertThat(t.update(r, row(1, "b")).ok()).isTrue();
+            assertThat(t.update(r, row(1, "c")).status()).isEqualTo(WriteResult.Status.SELF_MODIFIED);
+            assertThat(t.delete(r).status()).isEqualTo(WriteResult.Status.SELF_MODIFIED);
+            t.commit();
+        }
+        assertThat(StorageFixture.committed(engine, kv).values()).containsExactly(List.of(1, "b"));
     }
 }

@@ -1,0 +1,162 @@
+package io.lrep.core.storage;
+
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The rows of one table: for each key (primary key, or a hidden row id when there is none) a
+ * {@link Chain} of versions, newest first, in a skip list ordered by key. Reads ({@link #get},
+ * {@link #scan}) walk it without locks; every method that changes chains runs under the engine
+ * lock (see {@link StorageEngine}).
+ */
+final class Table {
+
+    final int oid;
+    final ConcurrentSkipListMap<RowKey, Chain> rows = new ConcurrentSkipListMap<>();
+    final AtomicLong nextRowId = new AtomicLong();
+
+    Table(int oid) {
+        this.oid = oid;
+    }
+
+    /** The version of {@code ch} visible to the snapshot, or null. */
+    static RowVersion visibleVersion(Chain ch, long lsn, TxnState own, int cid) {
+        for (RowVersion v = ch.head; v != null; v = v.older) {
+            if (v.visible(lsn, own, cid)) {
+                return v;
+            }
+        }
+        return null;
+    }
+
+    /** The row as {@code def} reads it: full width, dropped columns null, added ones their missing value. */
+    static Object[] materialize(TableDef def, Object[] values) {
+        List<ColumnDef> cols = def.columns();
+        boolean copy = values.length != cols.size();
+        if (!copy) {
+            for (int i = 0; i < values.length; i++) {
+                if (values[i] != null && cols.get(i).dropped()) {
+                    copy = true;
+                    break;
+                }
+            }
+        }
+        if (!copy) {
+            return values;
+        }
+        Object[] out = new Object[cols.size()];
+        for (int i = 0; i < out.length; i++) {
+            ColumnDef c = cols.get(i);
+            out[i] = c.dropped() ? null : i < values.length ? values[i] : c.missingValue();
+        }
+        return out;
+    }
+
+    RowRef get(TxnState own, TableDef def, RowKey key, Snapshot s) {
+        Chain ch = rows.get(key);
+        RowVersion v = ch == null ? null : visibleVersion(ch, s.lsn(), own, s.cid());
+        return v == null ? null : new RowRef(oid, v.key, materialize(def, v.values), v);
+    }
+
+    /** The rows the snapshot sees, in key order; weakly consistent, never blocks writers. */
+    Iterator<RowRef> scan(TxnState own, TableDef def, Snapshot s) {
+        Iterator<Chain> chains = rows.values().iterator();
+        return new Iterator<>() {
+            private RowRef next;
+
+            @Override
+            public boolean hasNext() {
+                while (next == null && chains.hasNext()) {
+                    RowVersion v = visibleVersion(chains.next(), s.lsn(), own, s.cid());
+                    if (v != null) {
+                        next = new RowRef(oid, v.key, materialize(def, v.values), v);
+                    }
+                }
+                return next != null;
+            }
+
+            @Override
+            public RowRef next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                RowRef r = next;
+                next = null;
+                return r;
+            }
+        };
+    }
+
+    /** Unlinks one version (of an aborted transaction). Under the engine lock. */
+    void unlink(RowVersion v) {
+        Chain ch = rows.get(v.key);
+        if (ch == null) {
+            return;
+        }
+        RowVersion prev = null;
+        for (RowVersion x = ch.head; x != null; x = x.older) {
+            if (x == v) {
+                if (prev == null) {
+                    ch.head = x.older;
+                } else {
+                    prev.older = x.older;
+                }
+                break;
+            }
+            prev = x;
+        }
+        if (ch.head == null) {
+            rows.remove(v.key, ch);
+        }
+    }
+
+    /**
+     * Unlinks the versions of {@code ch} that no snapshot at or above {@code horizon} sees:
+     * aborted ones and ones ended by a commit at or below it. Under the engine lock.
+     */
+    int prune(RowKey key, Chain ch, long horizon) {
+        int removed = 0;
+        RowVersion prev = null;
+        for (RowVersion v = ch.head; v != null; v = v.older) {
+            TxnState e = v.ender;
+            if (v.creator.aborted || (e != null && e.committedAtOrBefore(horizon))) {
+                if (prev == null) {
+                    ch.head = v.older;
+                } else {
+                    prev.older = v.older;
+                }
+                removed++;
+            } else {
+                prev = v;
+            }
+        }
+        if (ch.head == null) {
+            rows.remove(key, ch);
+        }
+        return removed;
+    }
+
+    /** Whether some key has a current version (committed or in progress). */
+    boolean hasLiveRows() {
+        for (Chain ch : rows.values()) {
+            RowVersion h = ch.head;
+            if (h != null && !h.creator.aborted && h.isLive()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    long versionCount() {
+        long n = 0;
+        for (Chain ch : rows.values()) {
+            for (RowVersion v = ch.head; v != null; v = v.older) {
+                n++;
+            }
+        }
+        return n;
+    }
+}
