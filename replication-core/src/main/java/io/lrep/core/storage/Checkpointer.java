@@ -247,18 +247,29 @@ public final class Checkpointer implements BackgroundWorker {
             }
             LOG.info("checkpoint starting: {}", reason);
 
-            // The order of these three reads is what makes redo safe: see the class comment.
-            long insertBefore = wal.insertLsn();
-            long oldestActive = state.oldestActiveTxnStartLsn();
-            long snapshot = wal.insertLsn();
-            wal.waitForFlush(snapshot);
-            long redo = Long.compareUnsigned(oldestActive, insertBefore) < 0 ? oldestActive : insertBefore;
-            int nextXid = state.nextXid();
-            int nextOid = state.nextOid();
-            int timeline = control.timeline();
-
-            CheckpointImage image = CheckpointImage.write(dataDir, snapshot, redo, nextXid, nextOid, timeline,
-                    out -> state.exportImage(snapshot, out));
+            // Vacuum is held from before the snapshot is chosen until the export is written (see DurableState).
+            SnapshotPin vacuumHold = state.pinSnapshot();
+            long redo;
+            long snapshot;
+            int nextXid;
+            int nextOid;
+            int timeline;
+            CheckpointImage image;
+            try {
+                // The order of these three reads is what makes redo safe: see the class comment.
+                long insertBefore = wal.insertLsn();
+                long oldestActive = state.oldestActiveTxnStartLsn();
+                snapshot = wal.insertLsn();
+                wal.waitForFlush(snapshot);
+                redo = Long.compareUnsigned(oldestActive, insertBefore) < 0 ? oldestActive : insertBefore;
+                nextXid = state.nextXid();
+                nextOid = state.nextOid();
+                timeline = control.timeline();
+                image = CheckpointImage.write(dataDir, snapshot, redo, nextXid, nextOid, timeline,
+                        out -> state.exportImage(snapshot, out));
+            } finally {
+                vacuumHold.close();
+            }
             long checkpointLsn = wal.append(
                     new WalRecord.Checkpoint(0, redo, snapshot, nextXid, nextOid, timeline, ControlFile.nowMicros()));
             wal.waitForFlush(checkpointLsn);

@@ -20,6 +20,14 @@ public interface DurableState {
     void exportImage(long snapshotLsn, Consumer<WalRecord> out);
 
     /**
+     * Keeps vacuum at or below the current flushed LSN until the pin is closed, so an export at
+     * any snapshot taken after this call finds every version it needs. A checkpoint takes it
+     * before it chooses its snapshot: concurrent writers prune versions on the way, and without
+     * the pin they could prune past the snapshot while the checkpoint waits for its flush.
+     */
+    SnapshotPin pinSnapshot();
+
+    /**
      * Applies one committed transaction's records (in WAL order, without its Commit record) as
      * committed at {@code commitEndLsn}, during image load or WAL replay. Writes no WAL.
      * Non-transactional records ({@code SequenceAdvance}, non-transactional messages) come as a

@@ -193,6 +193,7 @@ public final class StorageEngine implements DurableState {
      * Pins the current snapshot (the flushed LSN) atomically, so that nothing is vacuumed between
      * choosing the LSN and pinning it: what a checkpoint does before {@link #exportImage}.
      */
+    @Override
     public SnapshotPin pinSnapshot() {
         lock.lock();
         try {

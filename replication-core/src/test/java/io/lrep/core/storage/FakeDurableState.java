@@ -120,6 +120,21 @@ final class FakeDurableState implements DurableState {
     }
 
     @Override
+    public SnapshotPin pinSnapshot() {
+        return new SnapshotPin() {
+            @Override
+            public long lsn() {
+                return 0;
+            }
+
+            @Override
+            public void close() {
+                // the fake keeps no versions to protect
+            }
+        };
+    }
+
+    @Override
     public synchronized long oldestActiveTxnStartLsn() {
         return activeStart.values().stream().mapToLong(Long::longValue).min().orElse(Long.MAX_VALUE);
     }
