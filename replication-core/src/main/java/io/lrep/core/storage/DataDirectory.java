@@ -143,6 +143,52 @@ public final class DataDirectory implements AutoCloseable {
         }
     }
 
+    /**
+     * Records in the lock file that the node is ready and where it listens, as PostgreSQL's
+     * postmaster.pid does, so that {@code lrep status} and {@code lrep stop} can find it.
+     * Lines: pid, data directory, port, status ("ready").
+     */
+    public void markReady(int port) {
+        String content = ProcessHandle.current().pid() + "\n" + root.toAbsolutePath() + "\n" + port + "\nready\n";
+        try {
+            lockChannel.truncate(0);
+            lockChannel.write(ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8)), 0);
+            lockChannel.force(true);
+        } catch (IOException e) {
+            throw new LrepException(SqlState.IO_ERROR, "could not write lock file \"" + root.resolve(LOCK_FILE) + "\": " + e.getMessage(), e);
+        }
+    }
+
+    /** What the lock file of a running node says, or null when no node holds the directory. */
+    public static LockInfo readLock(Path dir) {
+        Path lockFile = dir.resolve(LOCK_FILE);
+        if (!Files.exists(lockFile)) {
+            return null;
+        }
+        try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            FileLock probe;
+            try {
+                probe = channel.tryLock();
+            } catch (OverlappingFileLockException e) {
+                probe = null; // held within this JVM
+            }
+            if (probe != null) {
+                probe.release();
+                return null; // stale: nobody holds it
+            }
+            String[] lines = Files.readString(lockFile, StandardCharsets.UTF_8).split("\n");
+            long pid = lines.length > 0 && !lines[0].isBlank() ? Long.parseLong(lines[0].trim()) : -1;
+            int port = lines.length > 2 && !lines[2].isBlank() ? Integer.parseInt(lines[2].trim()) : -1;
+            boolean ready = lines.length > 3 && lines[3].trim().equals("ready");
+            return new LockInfo(pid, port, ready);
+        } catch (IOException | NumberFormatException e) {
+            throw new LrepException(SqlState.IO_ERROR, "could not read lock file \"" + lockFile + "\": " + e.getMessage(), e);
+        }
+    }
+
+    /** A running node as its lock file describes it. */
+    public record LockInfo(long pid, int port, boolean ready) {}
+
     private static String readHolder(FileChannel channel) throws IOException {
         ByteBuffer buf = ByteBuffer.allocate(64);
         channel.read(buf, 0);
