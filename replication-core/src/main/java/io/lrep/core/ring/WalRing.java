@@ -93,7 +93,7 @@ public final class WalRing {
     private final MappedByteBuffer ring;
     private final Runnable flushRequest;
     private final ConcurrentLinkedQueue<Thread> waiters = new ConcurrentLinkedQueue<>();
-    private final ThreadLocal<ByteBuffer> scratch = ThreadLocal.withInitial(() -> ByteBuffer.allocate(256));
+    private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
 
     // Accessed only through INSERT_POSITION / FLUSHED_UP_TO.
     @SuppressWarnings("unused")
@@ -186,11 +186,8 @@ public final class WalRing {
                     + maxFrameLength + " bytes (a quarter of wal_buffers = " + capacity + " bytes)");
         }
         int frameLength = WalRecordDescriptor.align((int) unpadded);
-        ByteBuffer frame = scratch.get();
-        if (frame.capacity() < frameLength) {
-            frame = ByteBuffer.allocate(Math.max(frameLength, frame.capacity() * 2));
-            scratch.set(frame);
-        }
+        Scratch own = scratch.get();
+        ByteBuffer frame = own.frame(frameLength);
         // Encode before reserving: a failure here leaves no hole in the stream.
         frame.clear();
         frame.position(WalRecordDescriptor.BODY_OFFSET);
@@ -204,7 +201,7 @@ public final class WalRing {
         long start = (long) INSERT_POSITION.getAndAdd(this, (long) frameLength);
         long end = start + frameLength;
         frame.putLong(WalRecordDescriptor.LSN_OFFSET, start);
-        frame.putInt(WalRecordDescriptor.CRC_OFFSET, WalRecordDescriptor.crc(frame, 0, (int) unpadded));
+        frame.putInt(WalRecordDescriptor.CRC_OFFSET, own.frameCrc((int) unpadded));
         awaitSpace(end);
         advanceReuseUpTo(end - capacity);
         // Orders the reuseUpTo store above before the ring stores below; pairs with the
@@ -275,16 +272,60 @@ public final class WalRing {
         return crc(lsn, length) == stored ? length : -1;
     }
 
+    /** The CRC of the ring frame at {@code lsn} as {@link WalRecordDescriptor#crc} defines it, read in place. */
     private int crc(long lsn, int length) {
-        CRC32C crc = new CRC32C();
-        update(crc, lsn + WalRecordDescriptor.LENGTH_OFFSET, WalRecordDescriptor.CRC_OFFSET);
-        update(crc, lsn + WalRecordDescriptor.LSN_OFFSET, length - WalRecordDescriptor.LSN_OFFSET);
+        Scratch own = scratch.get();
+        CRC32C crc = own.crc;
+        crc.reset();
+        update(crc, own.ringView(), lsn + WalRecordDescriptor.LENGTH_OFFSET, WalRecordDescriptor.CRC_OFFSET);
+        update(crc, own.ringView(), lsn + WalRecordDescriptor.LSN_OFFSET, length - WalRecordDescriptor.LSN_OFFSET);
         return (int) crc.getValue();
     }
 
-    private void update(CRC32C crc, long lsn, int length) {
-        for (ByteBuffer b : regions(lsn, lsn + length)) {
-            crc.update(b);
+    /** Adds the ring bytes of stream range {@code [lsn, lsn + length)} to {@code crc}, through this thread's view. */
+    private void update(CRC32C crc, ByteBuffer view, long lsn, int length) {
+        int off = (int) (lsn & mask);
+        int first = Math.min(length, capacity - off);
+        view.limit(off + first).position(off);
+        crc.update(view);
+        if (first < length) {
+            view.limit(length - first).position(0);
+            crc.update(view);
+        }
+    }
+
+    /**
+     * One thread's reusable buffers: the frame it encodes into and a CRC32C for appends, and its
+     * own view of the ring (a duplicate: position and limit are per view) for the flusher's
+     * checks. Confined to its thread, so it needs no ordering of its own.
+     */
+    private final class Scratch {
+        private ByteBuffer frame = ByteBuffer.allocate(256);
+        final CRC32C crc = new CRC32C();
+        private ByteBuffer ringView;
+
+        /** The encode buffer, grown to at least {@code length} bytes. */
+        ByteBuffer frame(int length) {
+            if (frame.capacity() < length) {
+                frame = ByteBuffer.allocate(Math.max(length, frame.capacity() * 2));
+            }
+            return frame;
+        }
+
+        /** CRC32C of the encoded frame of {@code length} bytes, as {@link WalRecordDescriptor#crc} defines it. */
+        int frameCrc(int length) {
+            byte[] b = frame.array();
+            crc.reset();
+            crc.update(b, WalRecordDescriptor.LENGTH_OFFSET, WalRecordDescriptor.CRC_OFFSET - WalRecordDescriptor.LENGTH_OFFSET);
+            crc.update(b, WalRecordDescriptor.LSN_OFFSET, length - WalRecordDescriptor.LSN_OFFSET);
+            return (int) crc.getValue();
+        }
+
+        ByteBuffer ringView() {
+            if (ringView == null) {
+                ringView = ring.duplicate();
+            }
+            return ringView;
         }
     }
 
