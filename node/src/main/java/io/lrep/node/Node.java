@@ -163,7 +163,9 @@ public final class Node implements AutoCloseable {
 
             LOG.info("database system is ready: WAL ends at {}, redo replayed {} transactions", Lsn.format(wal.insertLsn()),
                     recovery.transactionsReplayed());
-            return new Node(name, dd, config, control, wal, storage, recovery, checkpointer, supervisor);
+            Node node = new Node(name, dd, config, control, wal, storage, recovery, checkpointer, supervisor);
+            dd.markReady(-1);
+            return node;
         } catch (RuntimeException e) {
             closeAll(opened, e);
             throw e;
@@ -208,6 +210,11 @@ public final class Node implements AutoCloseable {
 
     public ControlFile controlFile() {
         return control;
+    }
+
+    /** Where clients reach the node, for the start-up line ("" while it serves no protocol). */
+    public String listenDescription() {
+        return "";
     }
 
     /** What start-up recovery did. */
