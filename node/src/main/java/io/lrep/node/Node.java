@@ -13,6 +13,10 @@ import io.lrep.core.wal.WalSegment;
 import io.lrep.core.worker.StartTime;
 import io.lrep.core.worker.Supervisor;
 import io.lrep.core.worker.WorkerSpec;
+import io.lrep.core.error.SqlState;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -66,11 +70,48 @@ public final class Node implements AutoCloseable {
      * commented out at its default.
      */
     public static void init(Path dataDir, Map<String, String> settings) {
+        init(dataDir, settings, System.getProperty("user.name", "postgres"), "trust", null);
+    }
+
+    /**
+     * Creates a data directory, as initdb does: the layout, a control file with a new system
+     * identifier, an {@code lrep.conf} with {@code settings} set and every other setting
+     * commented out at its default, an {@code hba.conf} whose loopback rules use
+     * {@code authMethod} ("trust", "md5", "scram-sha-256", ...), and the system tables with the
+     * superuser {@code superuser} (its rolpassword {@code passwordVerifier}, or null).
+     */
+    public static void init(Path dataDir, Map<String, String> settings, String superuser, String authMethod, String passwordVerifier) {
         NodeConfig.Builder check = NodeConfig.builder();
         settings.forEach(check::set);
         DataDirectory.createLayout(dataDir, NodeConfig.defaultFileText(settings));
+        try {
+            Files.writeString(dataDir.resolve(HBA_FILE), defaultHba(authMethod), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new LrepException(SqlState.IO_ERROR, "could not write file \"" + dataDir.resolve(HBA_FILE) + "\": " + e.getMessage(), e);
+        }
         ControlFile control = ControlFile.create(dataDir, ControlFile.newSystemIdentifier());
-        LOG.info("Initialized data directory {} (system identifier {})", dataDir, Long.toUnsignedString(control.systemId()));
+        try (Node node = start(dataDir, Map.of())) {
+            SystemTables.bootstrap(node.storage(), superuser, passwordVerifier);
+        }
+        LOG.info("Initialized data directory {} (system identifier {}, superuser \"{}\")", dataDir,
+                Long.toUnsignedString(control.systemId()), superuser);
+    }
+
+    /** The name of the client authentication file in the data directory (PostgreSQL's pg_hba.conf). */
+    public static final String HBA_FILE = "hba.conf";
+
+    private static String defaultHba(String method) {
+        return """
+                # lrep client authentication, in the format of PostgreSQL's pg_hba.conf:
+                # TYPE  DATABASE        USER            ADDRESS                 METHOD
+                # TYPE is local or host; DATABASE is all, replication, or names; METHOD is trust,
+                # reject, password, md5 or scram-sha-256. The first matching line decides.
+
+                host    all             all             127.0.0.1/32            %1$s
+                host    all             all             ::1/128                 %1$s
+                host    replication     all             127.0.0.1/32            %1$s
+                host    replication     all             ::1/128                 %1$s
+                """.formatted(method);
     }
 
     /** Opens {@code dataDir}, recovers, and starts the node's workers; settings override lrep.conf. */

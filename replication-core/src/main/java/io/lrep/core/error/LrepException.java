@@ -13,6 +13,7 @@ public class LrepException extends RuntimeException {
     private final Severity severity;
     private final String detail;
     private final String hint;
+    private final int position;
 
     public LrepException(SqlState sqlState, String message) {
         this(sqlState, Severity.ERROR, message, null, null, null);
@@ -23,11 +24,17 @@ public class LrepException extends RuntimeException {
     }
 
     public LrepException(SqlState sqlState, Severity severity, String message, String detail, String hint, Throwable cause) {
+        this(sqlState, severity, message, detail, hint, 0, cause);
+    }
+
+    public LrepException(SqlState sqlState, Severity severity, String message, String detail, String hint, int position,
+            Throwable cause) {
         super(message, cause);
         this.sqlState = sqlState;
         this.severity = severity;
         this.detail = detail;
         this.hint = hint;
+        this.position = position;
     }
 
     public SqlState sqlState() {
@@ -48,13 +55,26 @@ public class LrepException extends RuntimeException {
         return hint;
     }
 
+    /**
+     * ErrorResponse field {@code P}: the 1-based character position in the query text that the
+     * error is about ("syntax error at or near ..."), or 0.
+     */
+    public int position() {
+        return position;
+    }
+
     /** A copy with a detail line. */
     public LrepException withDetail(String newDetail) {
-        return new LrepException(sqlState, severity, getMessage(), newDetail, hint, getCause());
+        return new LrepException(sqlState, severity, getMessage(), newDetail, hint, position, getCause());
     }
 
     /** A copy with a hint line. */
     public LrepException withHint(String newHint) {
-        return new LrepException(sqlState, severity, getMessage(), detail, newHint, getCause());
+        return new LrepException(sqlState, severity, getMessage(), detail, newHint, position, getCause());
+    }
+
+    /** A copy that points at a character of the query text (1-based). */
+    public LrepException withPosition(int newPosition) {
+        return new LrepException(sqlState, severity, getMessage(), detail, hint, newPosition, getCause());
     }
 }
