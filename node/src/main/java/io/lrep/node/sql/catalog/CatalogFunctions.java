@@ -269,12 +269,7 @@ final class CatalogFunctions {
         List<String> path = new ArrayList<>(c.searchPath());
         if (!implicit) {
             // pg_catalog is implicit unless search_path names it.
-            String raw;
-            try {
-                raw = ctx.setting("search_path");
-            } catch (LrepException e) {
-                raw = "\"$user\", public"; // the setting is not registered: PostgreSQL's default
-            }
+            String raw = CatalogReader.searchPathSetting(ctx);
             if (!raw.contains("pg_catalog")) {
                 path.remove("pg_catalog");
             }

@@ -166,12 +166,7 @@ final class CatalogReader {
      */
     List<String> searchPath() {
         if (searchPath == null) {
-            String raw;
-            try {
-                raw = context.setting("search_path");
-            } catch (LrepException e) {
-                raw = "\"$user\", public"; // the setting is not registered: PostgreSQL's default
-            }
+            String raw = searchPathSetting(context);
             List<String> path = new ArrayList<>();
             for (String item : splitList(raw)) {
                 String name = item;
@@ -188,6 +183,15 @@ final class CatalogReader {
             searchPath = path;
         }
         return searchPath;
+    }
+
+    /** The session's search_path as SHOW prints it; PostgreSQL's default when the engine has no such setting. */
+    static String searchPathSetting(QueryContext context) {
+        try {
+            return context.setting("search_path");
+        } catch (LrepException e) {
+            return "\"$user\", public"; // the setting is not registered: PostgreSQL's default
+        }
     }
 
     /** The schemas of search_path that exist, without the implicit pg_catalog (current_schemas(false)). */

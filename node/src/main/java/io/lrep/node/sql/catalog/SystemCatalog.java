@@ -58,7 +58,7 @@ public final class SystemCatalog implements CatalogExtension {
     /** The reader of the statement running on this thread: functions called per row share it. */
     private final ThreadLocal<CachedReader> current = new ThreadLocal<>();
 
-    private record CachedReader(QueryContext context, Snapshot snapshot, CatalogReader reader) {}
+    private record CachedReader(QueryContext context, Snapshot snapshot, String searchPath, CatalogReader reader) {}
 
     /** A catalog whose pg_proc lists this extension's functions and pg_stat_activity the querying session. */
     public SystemCatalog() {
@@ -110,12 +110,14 @@ public final class SystemCatalog implements CatalogExtension {
 
     CatalogReader reader(QueryContext context) {
         Snapshot snapshot = context.snapshot();
+        String searchPath = CatalogReader.searchPathSetting(context);
         CachedReader cached = current.get();
-        if (cached != null && cached.context() == context && cached.snapshot().equals(snapshot)) {
+        if (cached != null && cached.context() == context && cached.snapshot().equals(snapshot)
+                && cached.searchPath().equals(searchPath)) {
             return cached.reader();
         }
         CatalogReader reader = new CatalogReader(context, shapes);
-        current.set(new CachedReader(context, snapshot, reader));
+        current.set(new CachedReader(context, snapshot, searchPath, reader));
         return reader;
     }
 
