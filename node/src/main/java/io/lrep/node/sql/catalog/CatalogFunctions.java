@@ -131,6 +131,10 @@ final class CatalogFunctions {
         f.add(SqlFunction.scalar("regproc", List.of(OID), REGPROC, true, (ctx, a) -> oid(a[0])));
         f.add(SqlFunction.scalar("regprocin", List.of(TEXT), REGPROC, true, (ctx, a) -> reg.procIn(ctx, (String) a[0])));
         f.add(SqlFunction.scalar("regprocout", List.of(REGPROC), TEXT, true, (ctx, a) -> reg.procOut(ctx, oid(a[0]))));
+        // The executor casts reg* to text through functions named after the target type.
+        f.add(SqlFunction.scalar("text", List.of(REGCLASS), TEXT, true, (ctx, a) -> r(ctx).regclassOut(oid(a[0]))));
+        f.add(SqlFunction.scalar("text", List.of(REGTYPE), TEXT, true, (ctx, a) -> RegTypes.typeOut(oid(a[0]))));
+        f.add(SqlFunction.scalar("text", List.of(REGPROC), TEXT, true, (ctx, a) -> reg.procOut(ctx, oid(a[0]))));
         // lrep has no regnamespace type: the cast yields the schema's name as text directly.
         f.add(SqlFunction.scalar("regnamespace", List.of(OID), TEXT, true, (ctx, a) -> {
             var nsp = r(ctx).namespace(oid(a[0]));

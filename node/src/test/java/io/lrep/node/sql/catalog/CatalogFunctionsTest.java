@@ -89,6 +89,8 @@ class CatalogFunctionsTest {
             assertThat(f.call("regproc", "pg_catalog.array_in")).isEqualTo(750L);
             assertThat(f.call("regprocout", 750L)).isEqualTo("array_in");
             assertThat(f.call("regprocout", 0L)).isEqualTo("-");
+            assertThat(f.catalog.functions().stream().filter(fn -> fn.name().equals("text")).map(fn -> fn.argTypes().get(0)))
+                    .containsExactlyInAnyOrder(PgType.REGCLASS, PgType.REGTYPE, PgType.REGPROC);
             assertThatThrownBy(() -> f.call("regproc", "nosuch")).isInstanceOfSatisfying(LrepException.class,
                     e -> assertThat(e.getMessage()).isEqualTo("function \"nosuch\" does not exist"));
             assertThat(f.call("regnamespace", 2200L)).isEqualTo("public");
