@@ -13,6 +13,8 @@ import java.util.Map;
  * numeric BigDecimal                  text, varchar, bpchar, name, json, jsonb, "char": String
  * bytea byte[]      date LocalDate    timestamp LocalDateTime           timestamptz Instant
  * uuid UUID         oid Long          pg_lsn io.lrep.core.lsn.Lsn
+ * arrays, int2vector, oidvector: Object[] of the element type's class (null elements allowed)
+ * regclass, regtype, regproc: Long (the oid)      unknown (an untyped literal): String
  * </pre>
  * {@code infinity} / {@code -infinity} of date, timestamp and timestamptz are the MAX / MIN
  * constants of the Java class. SQL NULL is Java {@code null}.
@@ -38,7 +40,28 @@ public enum PgType {
     NUMERIC(1700, "numeric", -1, 'N', java.math.BigDecimal.class),
     UUID(2950, "uuid", 16, 'U', java.util.UUID.class),
     PG_LSN(3220, "pg_lsn", 8, 'U', io.lrep.core.lsn.Lsn.class),
-    JSONB(3802, "jsonb", -1, 'U', String.class);
+    JSONB(3802, "jsonb", -1, 'U', String.class),
+
+    // Types the system catalogs and their functions use. Arrays and vectors hold Object[] of
+    // their element type's class (elementType()); reg* types hold the object's oid as Long.
+    INT2VECTOR(22, "int2vector", -1, 'A', Object[].class),
+    REGPROC(24, "regproc", 4, 'N', Long.class),
+    OIDVECTOR(30, "oidvector", -1, 'A', Object[].class),
+    UNKNOWN(705, "unknown", -2, 'X', String.class),
+    BOOL_ARRAY(1000, "_bool", -1, 'A', Object[].class),
+    CHAR_ARRAY(1002, "_char", -1, 'A', Object[].class),
+    NAME_ARRAY(1003, "_name", -1, 'A', Object[].class),
+    INT2_ARRAY(1005, "_int2", -1, 'A', Object[].class),
+    INT4_ARRAY(1007, "_int4", -1, 'A', Object[].class),
+    TEXT_ARRAY(1009, "_text", -1, 'A', Object[].class),
+    INT8_ARRAY(1016, "_int8", -1, 'A', Object[].class),
+    FLOAT8_ARRAY(1022, "_float8", -1, 'A', Object[].class),
+    OID_ARRAY(1028, "_oid", -1, 'A', Object[].class),
+    VARCHAR_ARRAY(1015, "_varchar", -1, 'A', Object[].class),
+    REGCLASS(2205, "regclass", 4, 'N', Long.class),
+    REGTYPE(2206, "regtype", 4, 'N', Long.class),
+    RECORD(2249, "record", -1, 'P', Object[].class),
+    VOID(2278, "void", 4, 'P', String.class);
 
     private static final Map<Integer, PgType> BY_OID = new HashMap<>();
     private static final Map<String, PgType> BY_NAME = new HashMap<>();
@@ -101,6 +124,33 @@ public enum PgType {
     /** The Java class of a non-null value of this type. */
     public Class<?> javaClass() {
         return javaClass;
+    }
+
+    /** For arrays and vectors, the type of their elements; null for other types. */
+    public PgType elementType() {
+        return switch (this) {
+            case INT2VECTOR, INT2_ARRAY -> INT2;
+            case OIDVECTOR, OID_ARRAY -> OID;
+            case BOOL_ARRAY -> BOOL;
+            case CHAR_ARRAY -> CHAR;
+            case NAME_ARRAY -> NAME;
+            case INT4_ARRAY -> INT4;
+            case TEXT_ARRAY -> TEXT;
+            case INT8_ARRAY -> INT8;
+            case FLOAT8_ARRAY -> FLOAT8;
+            case VARCHAR_ARRAY -> VARCHAR;
+            default -> null;
+        };
+    }
+
+    /** The array type whose elements are this type (pg_type.typarray), or null. */
+    public PgType arrayType() {
+        for (PgType t : values()) {
+            if (t.typname.equals("_" + typname)) {
+                return t;
+            }
+        }
+        return null;
     }
 
     /** The type with this OID, or null. */
