@@ -266,6 +266,7 @@ public final class StorageEngine implements DurableState {
     private long log(Transaction t, WalRecord r) {
         long end = wal.append(r);
         t.wroteWal = true;
+        t.lastWalEnd = end;
         return end;
     }
 
@@ -309,8 +310,8 @@ public final class StorageEngine implements DurableState {
                     v.ender = null;
                 }
             }
-            for (Map.Entry<RowVersion, Table> e : t.createdRows.entrySet()) {
-                e.getValue().unlink(e.getKey());
+            for (Transaction.CreatedRow c : t.createdRows) {
+                c.table().unlink(c.version());
             }
             for (Catalog.CatVersion v : t.endedCatalog) {
                 if (v.ender == t.state) {
@@ -341,7 +342,105 @@ public final class StorageEngine implements DurableState {
         t.endedRows.clear();
         t.createdCatalog.clear();
         t.endedCatalog.clear();
+        t.lockedRows.clear();
+        t.savepoints.clear();
         changed.signalAll();
+    }
+
+    // =====================================================================================
+    // Savepoints
+    // =====================================================================================
+
+    void savepoint(Transaction t, String name) {
+        lock.lock();
+        try {
+            t.checkActive();
+            t.savepoints.add(new Transaction.Savepoint(name, t.createdRows.size(), t.endedRows.size(), t.createdCatalog.size(),
+                    t.endedCatalog.size(), t.lockedRows.size(), Map.copyOf(t.heldLocks), wal.insertLsn()));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The index of the latest savepoint named {@code name}; 3B001 if there is none. */
+    private static int findSavepoint(Transaction t, String name) {
+        for (int i = t.savepoints.size() - 1; i >= 0; i--) {
+            if (t.savepoints.get(i).name().equals(name)) {
+                return i;
+            }
+        }
+        throw new LrepException(SqlState.INVALID_SAVEPOINT_SPECIFICATION, "savepoint \"" + name + "\" does not exist");
+    }
+
+    void releaseSavepoint(Transaction t, String name) {
+        lock.lock();
+        try {
+            t.checkActive();
+            int i = findSavepoint(t, name);
+            t.savepoints.subList(i, t.savepoints.size()).clear();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Undoes, newest first, what {@code t} did since the savepoint: WAL first (so a failed
+     * append leaves everything as it was), then locks taken, versions ended, versions created,
+     * catalog versions ended and created, and table locks taken.
+     */
+    void rollbackToSavepoint(Transaction t, String name) {
+        lock.lock();
+        try {
+            t.checkActive();
+            int i = findSavepoint(t, name);
+            Transaction.Savepoint sp = t.savepoints.get(i);
+            t.savepoints.subList(i + 1, t.savepoints.size()).clear();
+            if (t.state.xid != 0 && Long.compareUnsigned(t.lastWalEnd, sp.walMark()) > 0) {
+                log(t, new WalRecord.SubxactAbort(t.state.xid, sp.walMark()));
+            }
+            List<Transaction.LockedRow> locked = t.lockedRows.subList(sp.lockedRows(), t.lockedRows.size());
+            for (int k = locked.size() - 1; k >= 0; k--) {
+                Transaction.LockedRow l = locked.get(k);
+                if (l.version().locker == t.state) {
+                    l.version().locker = l.previousLocker();
+                }
+            }
+            locked.clear();
+            List<RowVersion> ended = t.endedRows.subList(sp.endedRows(), t.endedRows.size());
+            for (int k = ended.size() - 1; k >= 0; k--) {
+                RowVersion v = ended.get(k);
+                if (v.ender == t.state) {
+                    v.successor = null;
+                    v.ender = null;
+                }
+            }
+            ended.clear();
+            List<Transaction.CreatedRow> created = t.createdRows.subList(sp.createdRows(), t.createdRows.size());
+            for (int k = created.size() - 1; k >= 0; k--) {
+                created.get(k).table().unlink(created.get(k).version());
+            }
+            created.clear();
+            List<Catalog.CatVersion> endedCat = t.endedCatalog.subList(sp.endedCatalog(), t.endedCatalog.size());
+            for (int k = endedCat.size() - 1; k >= 0; k--) {
+                if (endedCat.get(k).ender == t.state) {
+                    endedCat.get(k).ender = null;
+                }
+            }
+            endedCat.clear();
+            List<Catalog.CatVersion> createdCat = t.createdCatalog.subList(sp.createdCatalog(), t.createdCatalog.size());
+            for (int k = createdCat.size() - 1; k >= 0; k--) {
+                Catalog.CatVersion v = createdCat.get(k);
+                if (catalog.unlink(v)) {
+                    tables.remove(v.object.oid);
+                    sequences.remove(v.object.oid);
+                }
+            }
+            createdCat.clear();
+            locks.releaseSince(t, sp.heldLocks());
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
     }
 
     private int allocateOid() {
@@ -1052,7 +1151,7 @@ public final class StorageEngine implements DurableState {
             v.older = ch.head;
             ch.head = v;
         }
-        t.createdRows.put(v, ts);
+        t.createdRows.add(new Transaction.CreatedRow(v, ts));
     }
 
     RowRef insert(Transaction t, TableDef table, Object[] row, boolean throwOnConflict) {
@@ -1122,6 +1221,9 @@ public final class StorageEngine implements DurableState {
                     continue;
                 }
                 if (lockOnly) {
+                    if (locker != t.state) {
+                        t.lockedRows.add(new Transaction.LockedRow(v, locker));
+                    }
                     v.locker = t.state;
                     return new WriteResult(WriteResult.Status.OK, ref);
                 }

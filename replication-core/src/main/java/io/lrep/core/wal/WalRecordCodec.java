@@ -29,6 +29,7 @@ import java.util.UUID;
  *   TRUNCATE        xid int, count int, relOid int * count, cascade bool, restartIdentity bool
  *   COMMIT          xid int, commitTimeMicros long, originId int, originLsn long
  *   ABORT           xid int
+ *   SUBXACT_ABORT   xid int, fromLsn long
  *   CATALOG_CHANGE  xid int, kind int, oid int, definition bytes
  *   MESSAGE         xid int, transactional bool, prefix string, content bytes
  *   SEQUENCE        xid int, seqOid int, lastValue long, isCalled bool
@@ -60,6 +61,7 @@ public final class WalRecordCodec {
     static final byte TYPE_MESSAGE = 8;
     static final byte TYPE_SEQUENCE = 9;
     static final byte TYPE_CHECKPOINT = 10;
+    static final byte TYPE_SUBXACT_ABORT = 11;
 
     static final byte TAG_NULL = 0;
     static final byte TAG_BOOL = 1;
@@ -96,6 +98,8 @@ public final class WalRecordCodec {
             n += 8 + 4 + 8;
         } else if (r instanceof WalRecord.Abort) {
             n += 0;
+        } else if (r instanceof WalRecord.SubxactAbort) {
+            n += 8;
         } else if (r instanceof WalRecord.CatalogChange c) {
             n += 4 + 4 + 4 + c.definition().length;
         } else if (r instanceof WalRecord.LogicalMessage m) {
@@ -168,6 +172,8 @@ public final class WalRecordCodec {
             dst.put(TYPE_COMMIT).putInt(c.xid()).putLong(c.commitTimeMicros()).putInt(c.originId()).putLong(c.originLsn());
         } else if (r instanceof WalRecord.Abort a) {
             dst.put(TYPE_ABORT).putInt(a.xid());
+        } else if (r instanceof WalRecord.SubxactAbort a) {
+            dst.put(TYPE_SUBXACT_ABORT).putInt(a.xid()).putLong(a.fromLsn());
         } else if (r instanceof WalRecord.CatalogChange c) {
             dst.put(TYPE_CATALOG_CHANGE).putInt(c.xid()).putInt(c.kind()).putInt(c.oid());
             putBytes(dst, c.definition());
@@ -219,6 +225,8 @@ public final class WalRecordCodec {
                 return new WalRecord.Commit(xid, src.getLong(), src.getInt(), src.getLong());
             case TYPE_ABORT:
                 return new WalRecord.Abort(xid);
+            case TYPE_SUBXACT_ABORT:
+                return new WalRecord.SubxactAbort(xid, src.getLong());
             case TYPE_CATALOG_CHANGE: {
                 int kind = src.getInt();
                 int oid = src.getInt();

@@ -26,7 +26,7 @@ final class WalRecords {
 
     static WalRecord random(Random rnd) {
         int xid = rnd.nextInt();
-        switch (rnd.nextInt(10)) {
+        switch (rnd.nextInt(11)) {
             case 0:
                 return new WalRecord.Insert(xid, rnd.nextInt(), row(rnd));
             case 1:
@@ -45,6 +45,8 @@ final class WalRecords {
                 return new WalRecord.LogicalMessage(xid, rnd.nextBoolean(), text(rnd), bytes(rnd, 300));
             case 8:
                 return new WalRecord.SequenceAdvance(xid, rnd.nextInt(), rnd.nextLong(), rnd.nextBoolean());
+            case 9:
+                return new WalRecord.SubxactAbort(xid, rnd.nextLong());
             default:
                 return new WalRecord.Checkpoint(xid, rnd.nextLong(), rnd.nextLong(), rnd.nextInt(), rnd.nextInt(), rnd.nextInt(),
                         rnd.nextLong());
