@@ -3,6 +3,9 @@ package io.lrep.core.storage;
 import io.lrep.core.error.LrepException;
 import io.lrep.core.error.SqlState;
 import io.lrep.core.lsn.Lsn;
+import io.lrep.core.types.PgType;
+import io.lrep.core.types.TypMod;
+import io.lrep.core.types.Values;
 import io.lrep.core.wal.WalLog;
 import io.lrep.core.wal.WalRecord;
 import java.time.Instant;
@@ -1017,8 +1020,14 @@ public final class StorageEngine implements DurableState {
     }
 
     private static LrepException typeMismatch(ColumnDef c, Object v) {
-        return new LrepException(SqlState.DATATYPE_MISMATCH, "column \"" + c.name() + "\" is of type " + Values.sqlName(c.type())
-                + " but expression is of type " + Values.typeNameOf(v));
+        String actual;
+        try {
+            actual = TypMod.sqlName(Values.typeOf(v), TypMod.NONE);
+        } catch (LrepException e) {
+            actual = v.getClass().getSimpleName(); // no PostgreSQL type for the class: name the class
+        }
+        return new LrepException(SqlState.DATATYPE_MISMATCH, "column \"" + c.name() + "\" is of type "
+                + TypMod.sqlName(c.type(), TypMod.NONE) + " but expression is of type " + actual);
     }
 
     /** Checks arity, types and NOT NULL; returns the full-width row to store (a copy). */
@@ -1085,7 +1094,20 @@ public final class StorageEngine implements DurableState {
         for (int i = 0; i < k.length; i++) {
             k[i] = row[pk.get(i) - 1];
         }
-        return RowKey.of(k);
+        return keyFor(def, k);
+    }
+
+    /** The key of {@code def} with these key column values, typed by the key columns. */
+    static RowKey keyFor(TableDef def, Object[] keyValues) {
+        if (!def.hasPrimaryKey()) {
+            return RowKey.of(keyValues);
+        }
+        List<Integer> pk = def.primaryKey();
+        PgType[] types = new PgType[pk.size()];
+        for (int i = 0; i < types.length; i++) {
+            types[i] = def.columns().get(pk.get(i) - 1).type();
+        }
+        return RowKey.of(types, keyValues);
     }
 
     private static LrepException uniqueViolation(TableDef def, RowKey key) {
@@ -1630,7 +1652,7 @@ public final class StorageEngine implements DurableState {
         }
         for (Chain ch : ts.rows.values()) {
             RowVersion h = ch.head;
-            if (h != null && h.ender == null && Values.rowsEqual(Table.materialize(def, h.values), oldRow)) {
+            if (h != null && h.ender == null && Table.rowsEqual(def, Table.materialize(def, h.values), oldRow)) {
                 return h;
             }
         }

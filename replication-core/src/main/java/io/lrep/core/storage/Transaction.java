@@ -355,7 +355,7 @@ public final class Transaction implements AutoCloseable {
     /** The version of the row with this key that the snapshot sees, or null. */
     public RowRef get(TableDef table, Object[] key, Snapshot snapshot) {
         TableDef def = engine.tableForRead(this, table);
-        return engine.get(state, def, RowKey.of(key), snapshot);
+        return engine.get(state, def, StorageEngine.keyFor(def, key), snapshot);
     }
 
     /** Every row the snapshot sees, in key order. The iterator does not block writers. */
