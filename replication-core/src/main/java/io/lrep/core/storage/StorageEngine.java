@@ -798,6 +798,57 @@ public final class StorageEngine implements DurableState {
         }
     }
 
+    /**
+     * ALTER COLUMN SET NOT NULL / DROP NOT NULL. SET checks the table's current rows (23502
+     * naming the column); DROP refuses primary key and identity columns (42P16), as PostgreSQL.
+     */
+    TableDef setNotNull(Transaction t, TableDef table, String column, boolean notNull) {
+        lock.lock();
+        try {
+            return alterTable(t, table, cur -> {
+                ColumnDef c = cur.column(column);
+                if (c == null) {
+                    throw new LrepException(SqlState.UNDEFINED_COLUMN,
+                            "column \"" + column + "\" of relation \"" + cur.name() + "\" does not exist");
+                }
+                if (c.notNull() == notNull) {
+                    return cur;
+                }
+                if (!notNull && cur.isKeyColumn(c.attnum())) {
+                    throw new LrepException(SqlState.INVALID_TABLE_DEFINITION, "column \"" + column + "\" is in a primary key");
+                }
+                if (!notNull && c.isIdentity()) {
+                    throw new LrepException(SqlState.INVALID_TABLE_DEFINITION,
+                            "column \"" + column + "\" of relation \"" + cur.name() + "\" is an identity column");
+                }
+                if (notNull && hasLiveNull(cur, c)) {
+                    throw new LrepException(SqlState.NOT_NULL_VIOLATION,
+                            "column \"" + column + "\" of relation \"" + cur.name() + "\" contains null values");
+                }
+                List<ColumnDef> cols = new ArrayList<>(cur.columns());
+                cols.set(c.attnum() - 1, new ColumnDef(c.attnum(), c.name(), c.type(), c.typmod(), notNull, c.defaultExpr(),
+                        c.identity(), c.identitySequenceOid(), c.dropped(), c.missingValue()));
+                return cur.withColumns(cols);
+            });
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Whether a current row (committed, or this transaction's; DDL holds the table exclusively) has NULL in {@code c}. */
+    private boolean hasLiveNull(TableDef def, ColumnDef c) {
+        for (Chain ch : tables.get(def.oid()).rows.values()) {
+            RowVersion h = ch.head;
+            while (h != null && h.creator.aborted) {
+                h = h.older;
+            }
+            if (h != null && h.isLive() && Table.materialize(def, h.values)[c.attnum() - 1] == null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     TableDef setReplicaIdentity(Transaction t, TableDef table, ReplicaIdentity identity) {
         lock.lock();
         try {

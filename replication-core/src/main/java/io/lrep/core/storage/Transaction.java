@@ -233,6 +233,14 @@ public final class Transaction implements AutoCloseable {
         return engine.dropColumn(this, table, column);
     }
 
+    /**
+     * ALTER COLUMN SET NOT NULL ({@code notNull}) or DROP NOT NULL. 23502 if a row holds NULL;
+     * 42P16 to drop it from a primary key or identity column; 42703 for no such column.
+     */
+    public TableDef setNotNull(TableDef table, String column, boolean notNull) {
+        return engine.setNotNull(this, table, column, notNull);
+    }
+
     public TableDef setReplicaIdentity(TableDef table, ReplicaIdentity identity) {
         return engine.setReplicaIdentity(this, table, identity);
     }
