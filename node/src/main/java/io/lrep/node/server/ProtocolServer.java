@@ -13,7 +13,8 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -83,8 +84,10 @@ public final class ProtocolServer implements AutoCloseable {
         if (serverChannel != null || closed) {
             throw new IllegalStateException("protocol server already started or closed");
         }
-        boss = new NioEventLoopGroup(1, new DefaultThreadFactory("pg-accept-" + shared.nodeName(), true));
-        workers = new NioEventLoopGroup(WORKER_THREADS, new DefaultThreadFactory("pg-io-" + shared.nodeName(), true));
+        boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("pg-accept-" + shared.nodeName(), true),
+                NioIoHandler.newFactory());
+        workers = new MultiThreadIoEventLoopGroup(WORKER_THREADS, new DefaultThreadFactory("pg-io-" + shared.nodeName(), true),
+                NioIoHandler.newFactory());
         AtomicInteger backendIds = new AtomicInteger();
         backends = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
             Thread t = new Thread(r, "backend-" + shared.nodeName() + "-" + backendIds.incrementAndGet());

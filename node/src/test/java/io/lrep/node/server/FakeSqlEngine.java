@@ -242,7 +242,11 @@ final class FakeSqlEngine implements SqlEngine {
 
         @Override
         public void abortImplicit() {
+            // the server calls this after every failed statement; inside a block it fails the block
             implicitAborts++;
+            if (status == 'T') {
+                status = 'E';
+            }
         }
 
         @Override
