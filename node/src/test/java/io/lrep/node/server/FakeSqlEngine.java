@@ -48,6 +48,8 @@ final class FakeSqlEngine implements SqlEngine {
     final List<String> copiedIn = new CopyOnWriteArrayList<>();
     /** Counts down when a statement starts blocking in {@code select block}. */
     volatile CountDownLatch blocking = new CountDownLatch(1);
+    /** Rows produced by {@code select rows N} so far. */
+    final java.util.concurrent.atomic.AtomicLong rowsProduced = new java.util.concurrent.atomic.AtomicLong();
 
     @Override
     public SqlSession openSession(SessionContext context) {
@@ -181,6 +183,7 @@ final class FakeSqlEngine implements SqlEngine {
                         }
                         int id = fp.next++;
                         sink.row(new Object[] {id, id % 5 == 0 ? null : "row " + id});
+                        rowsProduced.incrementAndGet();
                         sent++;
                     }
                     return ExecuteResult.complete("SELECT " + sent);

@@ -54,7 +54,7 @@ class RawProtocolTest {
         Client() throws IOException {
             socket = new Socket("127.0.0.1", port);
             socket.setSoTimeout(10_000);
-            in = new DataInputStream(socket.getInputStream());
+            in = new DataInputStream(new java.io.BufferedInputStream(socket.getInputStream()));
             out = socket.getOutputStream();
         }
 
@@ -253,6 +253,30 @@ class RawProtocolTest {
             // the portal asked for binary results: int4 1 is four bytes
             Msg row = flow.get(6);
             assertThat(row.body()).containsSubsequence(new byte[] {0, 0, 0, 4, 0, 0, 0, 1});
+        }
+    }
+
+    @Test
+    void shouldStopProducingRowsWhileTheClientDoesNotRead() throws Exception {
+        int total = 300_000;
+        try (Client c = new Client()) {
+            c.socket.setReceiveBufferSize(16 * 1024);
+            c.login();
+            c.send(new FrontendMessage.Query("select rows " + total));
+            long[] last = {-1};
+            // the backend waits for the channel to drain: production stalls well short of the total
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                    .pollInterval(java.time.Duration.ofMillis(300))
+                    .until(() -> {
+                        long now = engine.rowsProduced.get();
+                        boolean stalled = now > 0 && now == last[0];
+                        last[0] = now;
+                        return stalled;
+                    });
+            assertThat(last[0]).isLessThan(total);
+            List<Msg> msgs = c.readUntil('Z');
+            assertThat(msgs).hasSize(total + 3);
+            assertThat(new String(msgs.get(total + 1).body(), StandardCharsets.UTF_8)).startsWith("SELECT " + total);
         }
     }
 
