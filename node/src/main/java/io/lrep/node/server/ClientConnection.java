@@ -204,13 +204,7 @@ final class ClientConnection implements Runnable {
         }
         out.release();
         channel.close();
-        Object m;
-        while ((m = inbox.poll()) != null) {
-            if (m instanceof CopyData) {
-                // CopyData holds no pooled buffers; nothing to release
-                continue;
-            }
-        }
+        inbox.clear(); // decoded messages hold heap arrays only, nothing pooled to release
     }
 
     private Object take(long timeoutMs) {
