@@ -50,6 +50,9 @@ public final class FrontendCodec {
                         "unsupported frontend protocol " + (code >>> 16) + "." + (code & 0xFFFF)
                                 + ": server supports 3.0 to 3.0", null, null, null);
             }
+            if (!b.isReadable() || b.getByte(b.writerIndex() - 1) != 0) {
+                throw new ProtocolViolation("invalid startup packet layout: expected terminator as last byte");
+            }
             Map<String, String> parameters = new LinkedHashMap<>();
             while (true) {
                 if (!b.isReadable()) {
