@@ -1,0 +1,140 @@
+package io.lrep.node.server;
+
+import io.lrep.core.error.LrepException;
+import io.lrep.core.error.SqlState;
+import io.lrep.node.sql.SqlSession;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The node's client connections, as PostgreSQL's proc array knows its backends: each has a
+ * process id from a per-node counter and a random secret key (BackendKeyData), counts against
+ * {@code max_connections} (walsenders against {@code max_wal_senders}) and its role's
+ * {@code rolconnlimit}, and can be cancelled by a CancelRequest carrying both.
+ * Thread-safe: connections register and leave on their own threads, cancels arrive on others.
+ */
+public final class ConnectionRegistry {
+
+    /** PostgreSQL-like process ids start here. */
+    public static final int FIRST_PID = 10_000;
+
+    /** One registered connection. */
+    public static final class Backend {
+        private final int pid;
+        private final int secretKey;
+        private final boolean walsender;
+        private long roleOid = -1;
+        private volatile SqlSession session;
+
+        Backend(int pid, int secretKey, boolean walsender) {
+            this.pid = pid;
+            this.secretKey = secretKey;
+            this.walsender = walsender;
+        }
+
+        public int pid() {
+            return pid;
+        }
+
+        public int secretKey() {
+            return secretKey;
+        }
+
+        public boolean walsender() {
+            return walsender;
+        }
+
+        void session(SqlSession s) {
+            this.session = s;
+        }
+    }
+
+    private final SecureRandom random = new SecureRandom();
+    private final Map<Integer, Backend> backends = new HashMap<>();
+    private int nextPid;
+
+    public ConnectionRegistry() {
+        this(FIRST_PID);
+    }
+
+    public ConnectionRegistry(int firstPid) {
+        this.nextPid = firstPid;
+    }
+
+    /**
+     * Admits a new connection, or throws FATAL 53300 when {@code limit} connections of its kind
+     * (walsender or not) are open already.
+     */
+    public synchronized Backend admit(boolean walsender, int limit) {
+        long open = backends.values().stream().filter(b -> b.walsender == walsender).count();
+        if (open >= limit) {
+            throw new LrepException(SqlState.TOO_MANY_CONNECTIONS, LrepException.Severity.FATAL,
+                    walsender ? "number of requested standby connections exceeds max_wal_senders (currently " + limit + ")"
+                            : "sorry, too many clients already", null, null, null);
+        }
+        int pid;
+        do {
+            pid = nextPid++;
+            if (nextPid < 0) {
+                nextPid = FIRST_PID;
+            }
+        } while (backends.containsKey(pid));
+        Backend b = new Backend(pid, random.nextInt(), walsender);
+        backends.put(pid, b);
+        return b;
+    }
+
+    /**
+     * Records the authenticated role of {@code backend}, or throws FATAL 53300 when the role
+     * has {@code connectionLimit} (&ge; 0) connections already; superusers are exempt, as in
+     * PostgreSQL.
+     */
+    public synchronized void assignRole(Backend backend, Role role) {
+        if (role.connectionLimit() >= 0 && !role.superuser()) {
+            long open = backends.values().stream().filter(b -> b != backend && b.roleOid == role.oid()).count();
+            if (open >= role.connectionLimit()) {
+                throw new LrepException(SqlState.TOO_MANY_CONNECTIONS, LrepException.Severity.FATAL,
+                        "too many connections for role \"" + role.name() + "\"", null, null, null);
+            }
+        }
+        backend.roleOid = role.oid();
+    }
+
+    /** The connection is gone. Idempotent. */
+    public synchronized void release(Backend backend) {
+        backends.remove(backend.pid, backend);
+    }
+
+    /**
+     * A CancelRequest: cancels the running statement of the backend with this pid if the key
+     * matches. Returns whether it did; a wrong key is ignored, as PostgreSQL does.
+     */
+    public boolean cancel(int pid, int secretKey) {
+        Backend b;
+        synchronized (this) {
+            b = backends.get(pid);
+        }
+        if (b == null || b.secretKey != secretKey) {
+            return false;
+        }
+        SqlSession s = b.session;
+        if (s == null) {
+            return false;
+        }
+        s.cancel();
+        return true;
+    }
+
+    /** The number of open connections. */
+    public synchronized int size() {
+        return backends.size();
+    }
+
+    /** The pids of open connections. */
+    public synchronized List<Integer> pids() {
+        return new ArrayList<>(backends.keySet());
+    }
+}
