@@ -84,7 +84,7 @@ class LexerAndErrorTest {
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '#', textBlock = """
             SELECT * FRM t                 # syntax error at or near "FRM"           # 10
-            SELECT                          # syntax error at end of input            # 7
+            SELECT 1 +                      # syntax error at end of input            # 11
             SELECT 1 FROM                   # syntax error at end of input            # 14
             SELECT 'abc                     # unterminated quoted string at or near "'abc" # 8
             SELECT 1; SELEC 2               # syntax error at or near "SELEC"         # 11
