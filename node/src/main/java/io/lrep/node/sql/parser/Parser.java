@@ -197,6 +197,25 @@ public final class Parser {
         return new LrepException(state, message).withPosition(t.pos());
     }
 
+    /** An unquoted identifier's (lower-case) word, or null: for statements keyed by non-keywords. */
+    public String unquotedWord(Token t) {
+        if (t.kind() != Token.Kind.IDENT || sql.charAt(t.start()) == '"' || sql.charAt(t.start()) == 'u'
+                && t.end() - t.start() > 1 && sql.charAt(t.start() + 1) == '&'
+                || sql.charAt(t.start()) == 'U' && t.end() - t.start() > 1 && sql.charAt(t.start() + 1) == '&') {
+            return null;
+        }
+        return t.value();
+    }
+
+    /** Consumes an unquoted word (keyword or not), e.g. a replication command's name. */
+    public boolean acceptWord(String word) {
+        if (word.equals(unquotedWord(peek()))) {
+            p++;
+            return true;
+        }
+        return false;
+    }
+
     /** True at the end of the statement (';' or end of input). */
     public boolean atEnd() {
         return peek().kind() == Token.Kind.EOF || isOp(";");
