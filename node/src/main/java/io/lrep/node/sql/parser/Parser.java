@@ -736,7 +736,6 @@ public final class Parser {
     }
 
     private Expr quantified(String schema, String op, Expr left, boolean all, Token t) {
-        Token open = peek();
         if (isQueryStart(1)) {
             Query q = tryParenthesizedQuery();
             if (q != null) {
@@ -746,7 +745,7 @@ public final class Parser {
         expectOp("(");
         Expr arr = expr();
         expectOp(")");
-        return new Expr.QuantifiedArray(schema, op, left, all, arr, open == null ? t.pos() : t.pos());
+        return new Expr.QuantifiedArray(schema, op, left, all, arr, t.pos());
     }
 
     private Expr isExpr(Expr left, Token t) {
