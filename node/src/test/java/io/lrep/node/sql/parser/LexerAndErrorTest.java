@@ -1,7 +1,6 @@
 package io.lrep.node.sql.parser;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lrep.core.error.LrepException;
 import io.lrep.core.error.SqlState;

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# pgbench against one lrep node and one PostgreSQL server, same script, same durability
+# (fsync on, synchronous_commit on), one after the other in the same run.
+# Usage: benchmarks/pgbench/compare.sh [clients=8] [seconds=30]
+set -euo pipefail
+clients=${1:-8}
+seconds=${2:-30}
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+pgbin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+[ -x "$pgbin/pgbench" ] || { echo "PostgreSQL server and client programs are needed (apt-get install postgresql)"; exit 1; }
+work=$(mktemp -d /tmp/lrep-pgbench.XXXXXX)
+chmod 755 "$work"
+lrep_port=55432
+pg_port=55433
+cleanup() {
+  "$root/lrep" stop -D "$work/lrep" -m fast >/dev/null 2>&1 || true
+  if [ -f "$work/pg/postmaster.pid" ]; then runas "$pgbin/pg_ctl" -D "$work/pg" -m fast stop >/dev/null 2>&1 || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+# initdb refuses to run as root: run PostgreSQL as the postgres user then.
+runas() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+
+run_pgbench() { # port user
+  "$pgbin/psql" -X -q -h 127.0.0.1 -p "$1" -U "$2" -d postgres -v ON_ERROR_STOP=1 -f "$here/setup.sql" >/dev/null
+  "$pgbin/pgbench" -n -h 127.0.0.1 -p "$1" -U "$2" -c "$clients" -j 2 -T "$seconds" -f "$here/txn.sql" postgres 2>&1 \
+    | tee "$work/out-$1.txt" | grep -E "^(number of (transactions actually processed|failed)|latency average|tps)" || true
+  grep -oP 'tps = \K[0-9.]+' "$work/out-$1.txt" | head -1
+}
+
+echo "== machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/{print $2}') GiB"
+echo "== lrep ($(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)), fsync=on, synchronous_commit=on"
+"$root/lrep" init -D "$work/lrep" -U bench -c port=$lrep_port -c fsync=on -c synchronous_commit=on >/dev/null 2>&1
+"$root/lrep" start -D "$work/lrep" --background -l "$work/lrep.log" >/dev/null
+lrep_tps=$(run_pgbench $lrep_port bench | tail -1)
+"$root/lrep" stop -D "$work/lrep" >/dev/null
+
+echo "== PostgreSQL $("$pgbin/postgres" --version | awk '{print $3}'), fsync=on, synchronous_commit=on"
+mkdir -p "$work/pg" && chown -R "$(id -u):$(id -g)" "$work/pg"
+[ "$(id -u)" = 0 ] && chown postgres "$work/pg"
+runas "$pgbin/initdb" -D "$work/pg" -A trust -U bench >/dev/null
+runas "$pgbin/pg_ctl" -D "$work/pg" -l "$work/pg.log" -w \
+  -o "-p $pg_port -c listen_addresses=127.0.0.1 -c unix_socket_directories=$work/pg -c fsync=on -c synchronous_commit=on -c max_connections=50" start >/dev/null
+pg_tps=$(run_pgbench $pg_port bench | tail -1)
+
+echo "== tps: lrep $lrep_tps, PostgreSQL $pg_tps, ratio $(awk -v a="$lrep_tps" -v b="$pg_tps" 'BEGIN{printf "%.2f", a/b}')"
