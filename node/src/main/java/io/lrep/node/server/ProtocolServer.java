@@ -1,5 +1,7 @@
 package io.lrep.node.server;
 
+import io.lrep.core.error.SqlState;
+import io.lrep.core.error.LrepException;
 import io.lrep.core.protocol.FrontendMessageDecoder;
 import io.lrep.node.Node;
 import io.lrep.node.sql.SqlEngine;
@@ -26,6 +28,7 @@ import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,8 +49,14 @@ public final class ProtocolServer implements AutoCloseable {
     private static final int WORKER_THREADS = 2;
 
     /** What every connection of this server shares. */
-    record Shared(String nodeName, SqlEngine engine, RoleLookup roles, HbaConfig hba, ServerConfig config,
-            ConnectionRegistry registry) {}
+    record Shared(String nodeName, SqlEngine engine, RoleLookup roles, AtomicReference<HbaConfig> hbaRules, ServerConfig config,
+            ConnectionRegistry registry) {
+
+        /** The rules in force now (replaced by {@link ProtocolServer#reloadHba(HbaConfig)}). */
+        HbaConfig hba() {
+            return hbaRules.get();
+        }
+    }
 
     private final Shared shared;
     private final ChannelGroup channels = new DefaultChannelGroup("lrep-clients", GlobalEventExecutor.INSTANCE);
@@ -63,7 +72,13 @@ public final class ProtocolServer implements AutoCloseable {
 
     public ProtocolServer(String nodeName, SqlEngine engine, RoleLookup roles, HbaConfig hba, ServerConfig config,
             ConnectionRegistry registry) {
-        this.shared = new Shared(nodeName, engine, roles, hba, config, registry);
+        this.shared = new Shared(nodeName, engine, roles, new AtomicReference<>(hba), config, registry);
+    }
+
+    /** Replaces the client authentication rules for connections that start from now on (as a reload does). */
+    public void reloadHba(HbaConfig hba) {
+        shared.hbaRules().set(hba);
+        LOG.info("Reloaded client authentication rules");
     }
 
     /**
@@ -121,6 +136,10 @@ public final class ProtocolServer implements AutoCloseable {
         } catch (RuntimeException e) {
             shutdownGroups();
             throw e;
+        } catch (Exception e) { // syncUninterruptibly rethrows the bind failure, checked or not
+            shutdownGroups();
+            throw new LrepException(SqlState.IO_ERROR, "could not bind address \"" + host + "\" port " + port + ": " + e.getMessage(), e)
+                    .withHint("Is another server already running on port " + port + "? If not, wait a few seconds and retry.");
         }
         int bound = ((InetSocketAddress) serverChannel.localAddress()).getPort();
         LOG.info("Listening on {}:{}", host, bound);
