@@ -34,6 +34,11 @@ import java.util.UUID;
  * date          int32 days since 2000-01-01 (Integer.MAX/MIN = infinity/-infinity)
  * timestamp(tz) int64 microseconds since 2000-01-01 00:00 UTC (Long.MAX/MIN = infinities)
  * uuid          16 bytes, most significant first
+ * regclass, regtype, regproc   4 bytes unsigned (the oid)
+ * unknown       the UTF-8 bytes                        void    no bytes
+ * arrays, int2vector, oidvector   array_send's layout (see ArrayValues); the element typmod
+ *               applies to each element
+ * record        int32 nfields, then per field int32 type oid, int32 length (-1 NULL), bytes
  * </pre>
  * Receive checks the length exactly and raises 22P03 for malformed input, 22008 for an out of
  * range date/time, 22021 for invalid UTF-8; the typmod is applied as in text input.
@@ -106,7 +111,20 @@ public final class BinaryCodec {
             }
             case PG_LSN:
                 return ByteBuffer.allocate(8).putLong(((Lsn) value).value()).array();
+            case REGCLASS:
+            case REGTYPE:
+            case REGPROC:
+                return ByteBuffer.allocate(4).putInt((int) (long) (Long) value).array();
+            case UNKNOWN:
+                return ((String) value).getBytes(StandardCharsets.UTF_8);
+            case VOID:
+                return new byte[0];
+            case RECORD:
+                return RecordValues.send((Object[]) value);
             default:
+                if (type.elementType() != null) {
+                    return ArrayValues.send(type, (Object[]) value);
+                }
                 throw new LrepException(SqlState.FEATURE_NOT_SUPPORTED, "no binary send function for type " + type.typname());
         }
     }
@@ -217,7 +235,22 @@ public final class BinaryCodec {
             case PG_LSN:
                 length(type, n, 8);
                 return Lsn.of(buf.getLong());
+            case REGCLASS:
+            case REGTYPE:
+            case REGPROC:
+                length(type, n, 4);
+                return buf.getInt() & 0xFFFF_FFFFL;
+            case UNKNOWN:
+                return TextCodec.checkText(utf8(buf));
+            case VOID:
+                buf.position(buf.limit());
+                return "";
+            case RECORD:
+                return RecordValues.receive(buf);
             default:
+                if (type.elementType() != null) {
+                    return ArrayValues.receive(type, typmod, buf);
+                }
                 throw new LrepException(SqlState.FEATURE_NOT_SUPPORTED, "no binary receive function for type " + type.typname());
         }
     }

@@ -25,6 +25,13 @@ import java.util.UUID;
  * one use {@link #DEFAULT_ZONE}, UTC, which prints offsets as {@code +00} exactly as
  * PostgreSQL's built-in default {@code GMT} does.
  *
+ * <p>Catalog types: {@code regclass}, {@code regtype} and {@code regproc} are read and printed
+ * as their oid (and {@code -} for oid 0): looking names up is the SQL layer's job, which has
+ * the catalog. {@code unknown} (an untyped literal) is its text, {@code void} is the empty
+ * string. Arrays and the vectors follow {@code array_in}/{@code array_out} (see {@code
+ * ArrayValues}); anonymous records print as {@code record_out} does and read each field as text
+ * (see {@code RecordValues}).
+ *
  * <p>Known differences, all rejected rather than misread: numeric NaN/±Infinity raise
  * {@code 0A000} (a {@link BigDecimal} cannot hold them); date/time input takes the ISO forms and
  * special words only (see {@code DateTimeText}); float input takes decimal forms, not C99 hex.
@@ -102,7 +109,20 @@ public final class TextCodec {
                 return parseUuid(text);
             case PG_LSN:
                 return parseLsn(text);
+            case REGCLASS:
+            case REGTYPE:
+            case REGPROC:
+                return parseReg(type, text);
+            case UNKNOWN:
+                return checkText(text);
+            case VOID:
+                return "";
+            case RECORD:
+                return RecordValues.parse(text);
             default:
+                if (type.elementType() != null) {
+                    return ArrayValues.parse(type, typmod, text, zone);
+                }
                 throw new LrepException(SqlState.FEATURE_NOT_SUPPORTED, "no input function for type " + type.typname());
         }
     }
@@ -160,7 +180,20 @@ public final class TextCodec {
                 return value.toString();
             case PG_LSN:
                 return value.toString();
+            case REGCLASS:
+            case REGTYPE:
+            case REGPROC:
+                return (Long) value == 0 ? "-" : value.toString();
+            case UNKNOWN:
+                return (String) value;
+            case VOID:
+                return "";
+            case RECORD:
+                return RecordValues.format((Object[]) value, zone);
             default:
+                if (type.elementType() != null) {
+                    return ArrayValues.format(type, (Object[]) value, zone);
+                }
                 throw new LrepException(SqlState.FEATURE_NOT_SUPPORTED, "no output function for type " + type.typname());
         }
     }
@@ -333,6 +366,25 @@ public final class TextCodec {
 
     static boolean isOctal(char c) {
         return c >= '0' && c <= '7';
+    }
+
+    // ---------------------------------------------------------------- reg*
+
+    /**
+     * regclassin and friends, numeric forms only: an oid, or {@code -} for oid 0. A name needs
+     * the catalog, which this codec has not: the SQL layer resolves names before it gets here.
+     */
+    private static Long parseReg(PgType type, String text) {
+        if (text.equals("-")) {
+            return 0L;
+        }
+        String t = text.strip();
+        if (!t.isEmpty() && (FloatText.isDigit(t.charAt(0)) || t.charAt(0) == '-' || t.charAt(0) == '+')) {
+            return parseOid(text);
+        }
+        throw new LrepException(SqlState.FEATURE_NOT_SUPPORTED,
+                "input of type " + type.typname() + " by name needs the catalog: \"" + text + "\"")
+                .withHint("Resolve the name in the SQL layer, or give the oid.");
     }
 
     // ---------------------------------------------------------------- uuid, pg_lsn

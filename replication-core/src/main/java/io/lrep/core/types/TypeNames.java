@@ -20,7 +20,11 @@ final class TypeNames {
             case CHAR: return "\"char\"";
             case TIMESTAMP: return "timestamp without time zone";
             case TIMESTAMPTZ: return "timestamp with time zone";
-            default: return type.typname();
+            default:
+                if (type.category() == 'A' && type != PgType.INT2VECTOR && type != PgType.OIDVECTOR) {
+                    return sqlName(type.elementType()) + "[]";
+                }
+                return type.typname();
         }
     }
 

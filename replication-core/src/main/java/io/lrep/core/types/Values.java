@@ -25,7 +25,10 @@ import java.util.UUID;
  *       (C collation); bytea unsigned bytewise then by length; float NaN equals NaN and is
  *       greater than everything, {@code -0 = 0}; numeric by value ({@code 1.0 = 1.00}); uuid
  *       unsigned bytewise; "char" as an unsigned byte; jsonb by PostgreSQL's jsonb order.
- *       json has no ordering or equality in PostgreSQL: 42883.</li>
+ *       Arrays element by element (a NULL element last), then the shorter first;
+ *       int2vector/oidvector the shorter first, then element by element; reg* types as their
+ *       oid; unknown as text; records column by column. json and void have no ordering or
+ *       equality in PostgreSQL: 42883.</li>
  *   <li>{@code equal}: {@code compare == 0}, with NULL equal to NULL only ({@code IS NOT
  *       DISTINCT FROM}).</li>
  *   <li>{@code hash}: consistent with {@code equal} (equal values hash alike); not PostgreSQL's
@@ -89,9 +92,21 @@ public final class Values {
                 return ((Lsn) a).compareTo((Lsn) b);
             case JSONB:
                 return Json.compareTop(Json.parseJsonb((String) a), Json.parseJsonb((String) b));
+            case REGCLASS:
+            case REGTYPE:
+            case REGPROC:
+                return Long.compare((Long) a, (Long) b);
+            case UNKNOWN:
+                return compareCodePoints((String) a, (String) b);
+            case RECORD:
+                return RecordValues.compare((Object[]) a, (Object[]) b);
             case JSON:
+            case VOID:
                 throw noOperator(type);
             default:
+                if (type.elementType() != null) {
+                    return ArrayValues.compare(type, (Object[]) a, (Object[]) b);
+                }
                 throw noOperator(type);
         }
     }
@@ -140,9 +155,15 @@ public final class Values {
                 return Arrays.hashCode((byte[]) value);
             case JSONB:
                 return Json.hash(Json.parseJsonb((String) value));
+            case RECORD:
+                return RecordValues.hash((Object[]) value);
             case JSON:
+            case VOID:
                 throw noOperator(type);
             default:
+                if (type.elementType() != null) {
+                    return ArrayValues.hash(type, (Object[]) value);
+                }
                 return value.hashCode();
         }
     }

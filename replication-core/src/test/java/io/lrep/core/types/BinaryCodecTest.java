@@ -86,6 +86,7 @@ class BinaryCodecTest {
             case NUMERIC:
                 return a.equals(b);
             case BPCHAR:
+            case VOID:
                 return a.equals(b);
             default:
                 return Values.equal(type, a, b);

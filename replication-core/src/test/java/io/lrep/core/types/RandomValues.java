@@ -88,9 +88,57 @@ final class RandomValues {
                 return pick(4) ? new UUID(random.nextInt(3) - 1, random.nextInt(3) - 1) : new UUID(random.nextLong(), random.nextLong());
             case PG_LSN:
                 return Lsn.of(pick(3) ? random.nextInt(5) : random.nextLong());
+            case REGCLASS:
+            case REGTYPE:
+            case REGPROC:
+                return pick(4) ? (long) random.nextInt(3) : random.nextInt() & 0xFFFF_FFFFL;
+            case UNKNOWN:
+                return string(random.nextInt(8));
+            case VOID:
+                return "";
+            case RECORD: {
+                // Two text fields: record input reads every field as text, and only records of
+                // like columns compare.
+                Object[] fields = new Object[2];
+                for (int i = 0; i < fields.length; i++) {
+                    fields[i] = pick(4) ? null : pick(3) ? "" : string(random.nextInt(5));
+                }
+                return fields;
+            }
+            case INT2VECTOR:
+            case OIDVECTOR: {
+                Object[] v = new Object[random.nextInt(5)];
+                for (int i = 0; i < v.length; i++) {
+                    v[i] = value(type.elementType());
+                }
+                return v;
+            }
             default:
+                if (type.elementType() != null) {
+                    return array(type.elementType());
+                }
                 throw new IllegalArgumentException(type.toString());
         }
+    }
+
+    /** A one-dimensional array, sometimes empty, with NULLs; now and then two-dimensional. */
+    private Object[] array(PgType elem) {
+        if (pick(6)) {
+            Object[][] rows = new Object[1 + random.nextInt(3)][];
+            int width = 1 + random.nextInt(3);
+            for (int r = 0; r < rows.length; r++) {
+                rows[r] = new Object[width];
+                for (int c = 0; c < width; c++) {
+                    rows[r][c] = pick(5) ? null : value(elem);
+                }
+            }
+            return rows;
+        }
+        Object[] v = new Object[random.nextInt(5)];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = pick(5) ? null : value(elem);
+        }
+        return v;
     }
 
     private boolean pick(int oneIn) {
