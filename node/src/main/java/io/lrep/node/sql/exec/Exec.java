@@ -32,6 +32,22 @@ public final class Exec implements QueryContext {
         this.statementTime = statementTime;
     }
 
+    private java.util.Map<Object, Object> cache;
+
+    /** A value computed once per run of the statement (uncorrelated subqueries). */
+    @SuppressWarnings("unchecked")
+    <T> T cached(Object key, java.util.function.Supplier<T> compute) {
+        if (cache == null) {
+            cache = new java.util.IdentityHashMap<>();
+        }
+        if (cache.containsKey(key)) {
+            return (T) cache.get(key);
+        }
+        T v = compute.get();
+        cache.put(key, v);
+        return v;
+    }
+
     /** Throws 57014 when the statement was cancelled or timed out; cheap enough to call per row. */
     public void checkCancel() {
         if ((++ticks & 63) == 0 || session.cancelRequested) {

@@ -845,6 +845,43 @@ public final class ExecSession implements SqlSession {
         return s;
     }
 
+    /** regclass input: the oid of the table, sequence or view a (possibly qualified) name means; 42P01 if none. */
+    long relationOid(String text) {
+        ensureTxn();
+        List<String> parts = Names.splitQualified(text);
+        String name = parts.get(parts.size() - 1);
+        List<String> schemas = parts.size() > 1 ? List.of(parts.get(parts.size() - 2)) : existingSearchPath(true);
+        for (String sc : schemas) {
+            TableDef t = txn.findTable(sc, name);
+            if (t != null) {
+                return t.oid();
+            }
+            SequenceDef s = txn.findSequence(sc, name);
+            if (s != null) {
+                return s.oid();
+            }
+            io.lrep.node.sql.SystemView v = engine.registry.view(sc, name);
+            if (v != null) {
+                return v.oid();
+            }
+        }
+        throw new LrepException(SqlState.UNDEFINED_TABLE, "relation \"" + text + "\" does not exist");
+    }
+
+    /** regclass output: the relation's name (qualified when not visible first on the search path), or the oid. */
+    String relationName(long oid) {
+        ensureTxn();
+        TableDef t = txn.table((int) oid);
+        if (t != null) {
+            return t.schemaName().equals("public") || t.schemaName().equals("pg_catalog") ? t.name() : t.schemaName() + "." + t.name();
+        }
+        SequenceDef s = txn.sequence((int) oid);
+        if (s != null) {
+            return s.schemaName().equals("public") ? s.name() : s.schemaName() + "." + s.name();
+        }
+        return Long.toString(oid);
+    }
+
     long nextval(SequenceDef s) {
         ensureTxn();
         if (settings.transactionReadOnly()) {
