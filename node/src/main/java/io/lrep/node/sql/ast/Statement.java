@@ -7,8 +7,8 @@ import java.util.List;
  *
  * <p>Deliberately not sealed: statements of later features (publications, subscriptions,
  * replication commands) are records in their own files that implement this interface and are
- * registered with {@code io.lrep.node.sql.parser.StatementRegistry}. Executors dispatch with a
- * {@code switch} on the record type and a default branch raising 0A000.
+ * registered with {@code io.lrep.node.sql.parser.StatementRegistry}. Executors dispatch on the
+ * record type ({@code instanceof}) with a final branch raising 0A000.
  */
 public interface Statement {
 

@@ -41,7 +41,8 @@ public record TypeName(String schema, String name, List<Expr> modifiers, int arr
         if (!modifiers.isEmpty()) {
             b.append('(');
             for (int i = 0; i < modifiers.size(); i++) {
-                b.append(i == 0 ? "" : ",").append(modifiers.get(i));
+                Expr m = modifiers.get(i);
+                b.append(i == 0 ? "" : ",").append(m instanceof Expr.NumberLiteral n ? n.text() : m.toString());
             }
             b.append(')');
         }
