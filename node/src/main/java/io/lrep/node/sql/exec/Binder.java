@@ -801,6 +801,14 @@ final class Binder {
                 return arith(op, bind(b.left(), s), bind(b.right(), s), b.pos());
             case "||":
                 return concat(bind(b.left(), s), bind(b.right(), s), b.pos());
+            case "^": {
+                Expr l = bind(b.left(), s);
+                Expr r = bind(b.right(), s);
+                boolean numeric = l.type == PgType.NUMERIC || r.type == PgType.NUMERIC;
+                SqlFunction pow = registry.resolve(null, "power", numeric ? List.of(PgType.NUMERIC, PgType.NUMERIC)
+                        : List.of(PgType.FLOAT8, PgType.FLOAT8));
+                return call(pow, coerceArgs(pow, List.of(l, r), b.pos()), b.pos());
+            }
             case "~~", "!~~", "~~*", "!~~*": {
                 Expr a = coerce(bind(b.left(), s), PgType.TEXT, -1, b.pos());
                 Expr p = coerce(bind(b.right(), s), PgType.TEXT, -1, b.pos());
@@ -1266,6 +1274,9 @@ final class Binder {
                     .withPosition(f.pos());
         }
         List<Expr> args = bindAll(f.args(), s);
+        if (f.name().equals("pg_typeof") && args.size() == 1 && (f.schema() == null || f.schema().equals("pg_catalog"))) {
+            return new Expr.Const(PgType.REGTYPE, (long) args.get(0).type.oid());
+        }
         List<PgType> types = new ArrayList<>();
         for (Expr a : args) {
             types.add(a.type);

@@ -110,7 +110,8 @@ public final class FunctionRegistry {
             } else if (a == PgType.UNKNOWN) {
                 cost += Ops.isString(p) ? 1 : 2;
             } else if (Casts.implicit(a, p)) {
-                cost += 3;
+                // PostgreSQL's preferred types win ties: float8 among numbers, text among strings.
+                cost += p == PgType.FLOAT8 || p == PgType.TEXT ? 2 : 3;
             } else {
                 return -1;
             }

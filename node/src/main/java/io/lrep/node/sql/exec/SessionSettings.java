@@ -41,6 +41,9 @@ public final class SessionSettings {
 
     static final Map<String, Def> DEFS = new TreeMap<>();
 
+    private static final java.util.Set<String> MS_SETTINGS = java.util.Set.of("statement_timeout", "lock_timeout",
+            "idle_in_transaction_session_timeout");
+
     static {
         add("client_encoding", "UTF8", Context.USER, true, "Sets the client's character set encoding.", SessionSettings::encoding);
         add("DateStyle", "ISO, MDY", Context.USER, true, "Sets the display format for date and time values.", SessionSettings::dateStyle);
@@ -153,6 +156,9 @@ public final class SessionSettings {
         }
         String v = current.get(key);
         if (v != null) {
+            if (MS_SETTINGS.contains(key) && !v.equals("0")) {
+                return new Setting(key, Setting.Type.INT, "0", 0, Integer.MAX_VALUE, Setting.Unit.MS, List.of(), "").show(v);
+            }
             return v;
         }
         if (NodeConfig.settings().containsKey(key)) {
