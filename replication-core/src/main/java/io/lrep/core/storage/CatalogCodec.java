@@ -3,11 +3,13 @@ package io.lrep.core.storage;
 import io.lrep.core.error.LrepException;
 import io.lrep.core.error.SqlState;
 import io.lrep.core.types.PgType;
-import java.io.ByteArrayInputStream;
+import io.lrep.core.wal.WalRecordCodec;
 import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -26,7 +28,8 @@ import java.util.List;
  *            i32 npk, npk x i32 attnum
  * sequence:  i32 oid, i32 schemaOid, str schema, str name, i64 start, i64 increment, i64 min,
  *            i64 max, bool cycle, i64 cache, i32 owned-by table, i32 owned-by attnum
- * str = i32 byte length (-1 = null) + UTF-8;  value = u8 class tag + fixed or length-prefixed bytes
+ * str = i32 byte length (-1 = null) + UTF-8;  value = WalRecordCodec's value encoding
+ *       (u8 class tag + fixed or length-prefixed bytes), big-endian like everything here
  * </pre>
  * Drop kinds carry an empty definition.
  */
@@ -52,7 +55,7 @@ public final class CatalogCodec {
         return encode(out -> {
             out.writeByte(SCHEMA);
             out.writeInt(s.oid());
-            Values.writeString(out, s.name());
+            writeString(out, s.name());
         });
     }
 
@@ -61,21 +64,21 @@ public final class CatalogCodec {
             out.writeByte(TABLE);
             out.writeInt(t.oid());
             out.writeInt(t.schemaOid());
-            Values.writeString(out, t.schemaName());
-            Values.writeString(out, t.name());
+            writeString(out, t.schemaName());
+            writeString(out, t.name());
             out.writeByte(t.replicaIdentity().code());
             out.writeInt(t.columns().size());
             for (ColumnDef c : t.columns()) {
                 out.writeInt(c.attnum());
-                Values.writeString(out, c.name());
+                writeString(out, c.name());
                 out.writeInt(c.type().oid());
                 out.writeInt(c.typmod());
                 out.writeBoolean(c.notNull());
-                Values.writeString(out, c.defaultExpr());
+                writeString(out, c.defaultExpr());
                 out.writeByte(c.identity());
                 out.writeInt(c.identitySequenceOid());
                 out.writeBoolean(c.dropped());
-                Values.write(out, c.missingValue());
+                out.write(WalRecordCodec.encodeValue(c.missingValue()));
             }
             out.writeInt(t.primaryKey().size());
             for (int a : t.primaryKey()) {
@@ -89,8 +92,8 @@ public final class CatalogCodec {
             out.writeByte(SEQUENCE);
             out.writeInt(s.oid());
             out.writeInt(s.schemaOid());
-            Values.writeString(out, s.schemaName());
-            Values.writeString(out, s.name());
+            writeString(out, s.schemaName());
+            writeString(out, s.name());
             out.writeLong(s.start());
             out.writeLong(s.increment());
             out.writeLong(s.min());
@@ -108,23 +111,64 @@ public final class CatalogCodec {
      * @throws LrepException XX001 if the bytes are not a definition
      */
     public static Object decode(byte[] definition) {
-        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(definition))) {
-            int format = in.readUnsignedByte();
+        ByteBuffer in = ByteBuffer.wrap(definition);
+        try {
+            int format = in.get() & 0xFF;
             if (format != FORMAT) {
-                throw new IOException("unknown format " + format);
+                throw corrupt("unknown format " + format);
             }
-            int type = in.readUnsignedByte();
-            return switch (type) {
-                case SCHEMA -> new SchemaDef(in.readInt(), Values.readString(in));
+            int type = in.get() & 0xFF;
+            Object def = switch (type) {
+                case SCHEMA -> new SchemaDef(in.getInt(), readString(in));
                 case TABLE -> decodeTable(in);
-                case SEQUENCE -> new SequenceDef(in.readInt(), in.readInt(), Values.readString(in), Values.readString(in),
-                        in.readLong(), in.readLong(), in.readLong(), in.readLong(), in.readBoolean(), in.readLong(),
-                        in.readInt(), in.readInt());
-                default -> throw new IOException("unknown object type " + type);
+                case SEQUENCE -> new SequenceDef(in.getInt(), in.getInt(), readString(in), readString(in),
+                        in.getLong(), in.getLong(), in.getLong(), in.getLong(), readBoolean(in), in.getLong(),
+                        in.getInt(), in.getInt());
+                default -> throw corrupt("unknown object type " + type);
             };
-        } catch (IOException e) {
-            throw new LrepException(SqlState.DATA_CORRUPTED, "invalid catalog definition: " + e.getMessage(), e);
+            if (in.hasRemaining()) {
+                throw corrupt(in.remaining() + " bytes after the definition");
+            }
+            return def;
+        } catch (BufferUnderflowException e) {
+            throw new LrepException(SqlState.DATA_CORRUPTED, "invalid catalog definition: truncated", e);
+        } catch (LrepException e) {
+            if (e.sqlState() == SqlState.DATA_CORRUPTED && !e.getMessage().startsWith("invalid catalog definition")) {
+                throw new LrepException(SqlState.DATA_CORRUPTED, "invalid catalog definition: " + e.getMessage(), e);
+            }
+            throw e;
         }
+    }
+
+    private static LrepException corrupt(String what) {
+        return new LrepException(SqlState.DATA_CORRUPTED, "invalid catalog definition: " + what);
+    }
+
+    private static boolean readBoolean(ByteBuffer in) {
+        return in.get() != 0;
+    }
+
+    private static void writeString(DataOutputStream out, String s) throws IOException {
+        if (s == null) {
+            out.writeInt(-1);
+            return;
+        }
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        out.writeInt(b.length);
+        out.write(b);
+    }
+
+    private static String readString(ByteBuffer in) {
+        int n = in.getInt();
+        if (n == -1) {
+            return null;
+        }
+        if (n < 0 || n > in.remaining()) {
+            throw corrupt("string of " + n + " bytes with " + in.remaining() + " bytes left");
+        }
+        byte[] b = new byte[n];
+        in.get(b);
+        return new String(b, StandardCharsets.UTF_8);
     }
 
     /** {@link #decode(byte[])} for a table definition. */
@@ -137,29 +181,35 @@ public final class CatalogCodec {
         return kind == TABLE_CREATE || kind == TABLE_ALTER || kind == TABLE_DROP;
     }
 
-    private static TableDef decodeTable(DataInputStream in) throws IOException {
-        int oid = in.readInt();
-        int schemaOid = in.readInt();
-        String schema = Values.readString(in);
-        String name = Values.readString(in);
-        ReplicaIdentity ri = ReplicaIdentity.of((char) in.readUnsignedByte());
-        int ncols = in.readInt();
+    private static TableDef decodeTable(ByteBuffer in) {
+        int oid = in.getInt();
+        int schemaOid = in.getInt();
+        String schema = readString(in);
+        String name = readString(in);
+        ReplicaIdentity ri = ReplicaIdentity.of((char) (in.get() & 0xFF));
+        int ncols = in.getInt();
+        if (ncols < 0 || ncols > in.remaining()) {
+            throw corrupt(ncols + " columns with " + in.remaining() + " bytes left");
+        }
         List<ColumnDef> cols = new ArrayList<>(ncols);
         for (int i = 0; i < ncols; i++) {
-            int attnum = in.readInt();
-            String cname = Values.readString(in);
-            int typoid = in.readInt();
+            int attnum = in.getInt();
+            String cname = readString(in);
+            int typoid = in.getInt();
             PgType type = PgType.byOid(typoid);
             if (type == null) {
-                throw new IOException("unknown type oid " + typoid + " of column " + cname);
+                throw corrupt("unknown type oid " + typoid + " of column " + cname);
             }
-            cols.add(new ColumnDef(attnum, cname, type, in.readInt(), in.readBoolean(), Values.readString(in),
-                    (char) in.readUnsignedByte(), in.readInt(), in.readBoolean(), Values.read(in)));
+            cols.add(new ColumnDef(attnum, cname, type, in.getInt(), readBoolean(in), readString(in),
+                    (char) (in.get() & 0xFF), in.getInt(), readBoolean(in), WalRecordCodec.readValue(in)));
         }
-        int npk = in.readInt();
+        int npk = in.getInt();
+        if (npk < 0 || npk > in.remaining()) {
+            throw corrupt(npk + " key columns with " + in.remaining() + " bytes left");
+        }
         List<Integer> pk = new ArrayList<>(npk);
         for (int i = 0; i < npk; i++) {
-            pk.add(in.readInt());
+            pk.add(in.getInt());
         }
         return new TableDef(oid, schemaOid, schema, name, cols, pk, ri);
     }

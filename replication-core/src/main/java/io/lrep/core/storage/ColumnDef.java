@@ -83,12 +83,12 @@ public record ColumnDef(
                 && identity == c.identity
                 && identitySequenceOid == c.identitySequenceOid
                 && dropped == c.dropped
-                && Values.equal(missingValue, c.missingValue);
+                && Table.sameValue(type, missingValue, c.missingValue);
     }
 
     @Override
     public int hashCode() {
         return java.util.Objects.hash(attnum, name, type, typmod, notNull, defaultExpr, identity, identitySequenceOid, dropped)
-                * 31 + Values.hash(missingValue);
+                * 31 + Table.valueHash(type, missingValue);
     }
 }

@@ -129,6 +129,37 @@ final class LockManager {
         t.heldLocks.clear();
     }
 
+    /**
+     * ROLLBACK TO: releases the table locks {@code t} took since it held {@code before}, and
+     * gives up an exclusive lock that was shared then (the caller signals {@code changed}).
+     */
+    void releaseSince(Transaction t, Map<Integer, Boolean> before) {
+        for (var it = t.heldLocks.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<Integer, Boolean> e = it.next();
+            Boolean was = before.get(e.getKey());
+            if (was != null && was.equals(e.getValue())) {
+                continue;
+            }
+            TableLock l = tableLocks.get(e.getKey());
+            if (l != null) {
+                if (l.exclusive == t.state) {
+                    l.exclusive = null;
+                }
+                if (was == null) {
+                    l.shared.remove(t.state);
+                }
+                if (l.exclusive == null && l.shared.isEmpty()) {
+                    tableLocks.remove(e.getKey());
+                }
+            }
+            if (was == null) {
+                it.remove();
+            } else {
+                e.setValue(was);
+            }
+        }
+    }
+
     /** How many transactions are waiting right now. */
     int waitingCount() {
         return waitsFor.size();

@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  *       (records in WAL order, without the Commit), at the commit's end LSN. A transaction
  *       that committed at or before the snapshot is in the image already and is dropped, as is
  *       an aborted one, and one with no Commit or Abort before the end of WAL (it was in flight
- *       at the crash). Records of xid 0 ({@code SequenceAdvance}, non-transactional messages)
+ *       at the crash). A {@code SubxactAbort} (ROLLBACK TO SAVEPOINT) drops the buffered
+ *       records of its xid from its {@code fromLsn} on. Records of xid 0 ({@code SequenceAdvance}, non-transactional messages)
  *       past the snapshot are redone alone; {@code Checkpoint} records are only noted.
  *   <li>Advance the counters past everything seen, and mark the control file IN_PRODUCTION.
  * </ol>
@@ -229,7 +230,7 @@ public final class Recovery {
     private static final class Replay {
         final DurableState state;
         final long snapshot;
-        final Map<Integer, List<WalRecord>> buffers = new HashMap<>();
+        final Map<Integer, List<WalEntry>> buffers = new HashMap<>();
         final Map<Integer, Long> originProgress = new TreeMap<>();
         long walRecords;
         long lastRecordLsn;
@@ -262,7 +263,7 @@ public final class Recovery {
                 nextOid = maxUnsigned(nextOid, c.oid() + 1);
             }
             if (r instanceof WalRecord.Commit c) {
-                List<WalRecord> records = buffers.remove(c.xid());
+                List<WalEntry> entries = buffers.remove(c.xid());
                 if (c.originId() != 0) {
                     originProgress.merge(c.originId(), c.originLsn(),
                             (a, b) -> Long.compareUnsigned(a, b) >= 0 ? a : b);
@@ -271,7 +272,11 @@ public final class Recovery {
                     inImage++;
                 } else {
                     replayed++;
-                    if (records != null) {
+                    if (entries != null) {
+                        List<WalRecord> records = new ArrayList<>(entries.size());
+                        for (WalEntry x : entries) {
+                            records.add(x.record());
+                        }
                         state.redo(records, e.endLsn());
                     }
                 }
@@ -280,6 +285,13 @@ public final class Recovery {
             if (r instanceof WalRecord.Abort) {
                 buffers.remove(r.xid());
                 aborted++;
+                return;
+            }
+            if (r instanceof WalRecord.SubxactAbort a) {
+                List<WalEntry> entries = buffers.get(a.xid());
+                if (entries != null) {
+                    entries.removeIf(x -> Long.compareUnsigned(x.startLsn(), a.fromLsn()) >= 0);
+                }
                 return;
             }
             boolean nonTransactional = r.xid() == 0
@@ -291,7 +303,7 @@ public final class Recovery {
                 }
                 return;
             }
-            buffers.computeIfAbsent(r.xid(), x -> new ArrayList<>()).add(r);
+            buffers.computeIfAbsent(r.xid(), x -> new ArrayList<>()).add(e);
         }
     }
 }

@@ -1,22 +1,41 @@
 package io.lrep.core.storage;
 
+import io.lrep.core.types.PgType;
+import io.lrep.core.types.Values;
 import java.util.Arrays;
 
 /**
- * A row's key: the primary key values in key order, or a one-element hidden row id for tables
- * without a primary key. Ordered column by column with {@link Values#compare}. Immutable.
+ * A row's key: the primary key values in key order, or a one-element hidden row id (int8) for
+ * tables without a primary key. Ordered column by column as PostgreSQL's btree orders the key
+ * columns' types ({@link Values#compare}: bpchar ignoring trailing spaces, float NaN last and
+ * {@code -0 = 0}, numeric by value, ...), so two keys PostgreSQL's unique index calls equal are
+ * equal here. Keys of one table all carry that table's key types. Immutable.
  */
 public final class RowKey implements Comparable<RowKey> {
 
+    private final PgType[] types;
     private final Object[] values;
 
-    private RowKey(Object[] values) {
+    private RowKey(PgType[] types, Object[] values) {
+        if (types.length != values.length) {
+            throw new IllegalArgumentException("key of " + values.length + " values with " + types.length + " types");
+        }
+        this.types = types;
         this.values = values;
     }
 
-    /** A key of these values (copied). */
+    /** A key of these values (copied), typed by {@link Values#typeOf} (Integer int4, Long int8, String text, ...). */
     public static RowKey of(Object... values) {
-        return new RowKey(values.clone());
+        PgType[] types = new PgType[values.length];
+        for (int i = 0; i < values.length; i++) {
+            types[i] = Values.typeOf(values[i]);
+        }
+        return new RowKey(types, values.clone());
+    }
+
+    /** A key of these values (copied) of the key columns' types. */
+    public static RowKey of(PgType[] types, Object[] values) {
+        return new RowKey(types.clone(), values.clone());
     }
 
     /** The key values (a copy). */
@@ -36,7 +55,7 @@ public final class RowKey implements Comparable<RowKey> {
     public int compareTo(RowKey o) {
         int n = Math.min(values.length, o.values.length);
         for (int i = 0; i < n; i++) {
-            int c = Values.compare(values[i], o.values[i]);
+            int c = Values.compare(types[i], values[i], o.values[i]);
             if (c != 0) {
                 return c;
             }
@@ -52,8 +71,8 @@ public final class RowKey implements Comparable<RowKey> {
     @Override
     public int hashCode() {
         int h = 1;
-        for (Object v : values) {
-            h = h * 31 + Values.hash(v);
+        for (int i = 0; i < values.length; i++) {
+            h = h * 31 + Values.hash(types[i], values[i]);
         }
         return h;
     }

@@ -3,6 +3,9 @@ package io.lrep.core.storage;
 import io.lrep.core.error.LrepException;
 import io.lrep.core.error.SqlState;
 import io.lrep.core.lsn.Lsn;
+import io.lrep.core.types.PgType;
+import io.lrep.core.types.TypMod;
+import io.lrep.core.types.Values;
 import io.lrep.core.wal.WalLog;
 import io.lrep.core.wal.WalRecord;
 import java.time.Instant;
@@ -266,6 +269,7 @@ public final class StorageEngine implements DurableState {
     private long log(Transaction t, WalRecord r) {
         long end = wal.append(r);
         t.wroteWal = true;
+        t.lastWalEnd = end;
         return end;
     }
 
@@ -309,8 +313,8 @@ public final class StorageEngine implements DurableState {
                     v.ender = null;
                 }
             }
-            for (Map.Entry<RowVersion, Table> e : t.createdRows.entrySet()) {
-                e.getValue().unlink(e.getKey());
+            for (Transaction.CreatedRow c : t.createdRows) {
+                c.table().unlink(c.version());
             }
             for (Catalog.CatVersion v : t.endedCatalog) {
                 if (v.ender == t.state) {
@@ -341,7 +345,105 @@ public final class StorageEngine implements DurableState {
         t.endedRows.clear();
         t.createdCatalog.clear();
         t.endedCatalog.clear();
+        t.lockedRows.clear();
+        t.savepoints.clear();
         changed.signalAll();
+    }
+
+    // =====================================================================================
+    // Savepoints
+    // =====================================================================================
+
+    void savepoint(Transaction t, String name) {
+        lock.lock();
+        try {
+            t.checkActive();
+            t.savepoints.add(new Transaction.Savepoint(name, t.createdRows.size(), t.endedRows.size(), t.createdCatalog.size(),
+                    t.endedCatalog.size(), t.lockedRows.size(), Map.copyOf(t.heldLocks), wal.insertLsn()));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The index of the latest savepoint named {@code name}; 3B001 if there is none. */
+    private static int findSavepoint(Transaction t, String name) {
+        for (int i = t.savepoints.size() - 1; i >= 0; i--) {
+            if (t.savepoints.get(i).name().equals(name)) {
+                return i;
+            }
+        }
+        throw new LrepException(SqlState.INVALID_SAVEPOINT_SPECIFICATION, "savepoint \"" + name + "\" does not exist");
+    }
+
+    void releaseSavepoint(Transaction t, String name) {
+        lock.lock();
+        try {
+            t.checkActive();
+            int i = findSavepoint(t, name);
+            t.savepoints.subList(i, t.savepoints.size()).clear();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Undoes, newest first, what {@code t} did since the savepoint: WAL first (so a failed
+     * append leaves everything as it was), then locks taken, versions ended, versions created,
+     * catalog versions ended and created, and table locks taken.
+     */
+    void rollbackToSavepoint(Transaction t, String name) {
+        lock.lock();
+        try {
+            t.checkActive();
+            int i = findSavepoint(t, name);
+            Transaction.Savepoint sp = t.savepoints.get(i);
+            t.savepoints.subList(i + 1, t.savepoints.size()).clear();
+            if (t.state.xid != 0 && Long.compareUnsigned(t.lastWalEnd, sp.walMark()) > 0) {
+                log(t, new WalRecord.SubxactAbort(t.state.xid, sp.walMark()));
+            }
+            List<Transaction.LockedRow> locked = t.lockedRows.subList(sp.lockedRows(), t.lockedRows.size());
+            for (int k = locked.size() - 1; k >= 0; k--) {
+                Transaction.LockedRow l = locked.get(k);
+                if (l.version().locker == t.state) {
+                    l.version().locker = l.previousLocker();
+                }
+            }
+            locked.clear();
+            List<RowVersion> ended = t.endedRows.subList(sp.endedRows(), t.endedRows.size());
+            for (int k = ended.size() - 1; k >= 0; k--) {
+                RowVersion v = ended.get(k);
+                if (v.ender == t.state) {
+                    v.successor = null;
+                    v.ender = null;
+                }
+            }
+            ended.clear();
+            List<Transaction.CreatedRow> created = t.createdRows.subList(sp.createdRows(), t.createdRows.size());
+            for (int k = created.size() - 1; k >= 0; k--) {
+                created.get(k).table().unlink(created.get(k).version());
+            }
+            created.clear();
+            List<Catalog.CatVersion> endedCat = t.endedCatalog.subList(sp.endedCatalog(), t.endedCatalog.size());
+            for (int k = endedCat.size() - 1; k >= 0; k--) {
+                if (endedCat.get(k).ender == t.state) {
+                    endedCat.get(k).ender = null;
+                }
+            }
+            endedCat.clear();
+            List<Catalog.CatVersion> createdCat = t.createdCatalog.subList(sp.createdCatalog(), t.createdCatalog.size());
+            for (int k = createdCat.size() - 1; k >= 0; k--) {
+                Catalog.CatVersion v = createdCat.get(k);
+                if (catalog.unlink(v)) {
+                    tables.remove(v.object.oid);
+                    sequences.remove(v.object.oid);
+                }
+            }
+            createdCat.clear();
+            locks.releaseSince(t, sp.heldLocks());
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
     }
 
     private int allocateOid() {
@@ -696,6 +798,57 @@ public final class StorageEngine implements DurableState {
         }
     }
 
+    /**
+     * ALTER COLUMN SET NOT NULL / DROP NOT NULL. SET checks the table's current rows (23502
+     * naming the column); DROP refuses primary key and identity columns (42P16), as PostgreSQL.
+     */
+    TableDef setNotNull(Transaction t, TableDef table, String column, boolean notNull) {
+        lock.lock();
+        try {
+            return alterTable(t, table, cur -> {
+                ColumnDef c = cur.column(column);
+                if (c == null) {
+                    throw new LrepException(SqlState.UNDEFINED_COLUMN,
+                            "column \"" + column + "\" of relation \"" + cur.name() + "\" does not exist");
+                }
+                if (c.notNull() == notNull) {
+                    return cur;
+                }
+                if (!notNull && cur.isKeyColumn(c.attnum())) {
+                    throw new LrepException(SqlState.INVALID_TABLE_DEFINITION, "column \"" + column + "\" is in a primary key");
+                }
+                if (!notNull && c.isIdentity()) {
+                    throw new LrepException(SqlState.INVALID_TABLE_DEFINITION,
+                            "column \"" + column + "\" of relation \"" + cur.name() + "\" is an identity column");
+                }
+                if (notNull && hasLiveNull(cur, c)) {
+                    throw new LrepException(SqlState.NOT_NULL_VIOLATION,
+                            "column \"" + column + "\" of relation \"" + cur.name() + "\" contains null values");
+                }
+                List<ColumnDef> cols = new ArrayList<>(cur.columns());
+                cols.set(c.attnum() - 1, new ColumnDef(c.attnum(), c.name(), c.type(), c.typmod(), notNull, c.defaultExpr(),
+                        c.identity(), c.identitySequenceOid(), c.dropped(), c.missingValue()));
+                return cur.withColumns(cols);
+            });
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Whether a current row (committed, or this transaction's; DDL holds the table exclusively) has NULL in {@code c}. */
+    private boolean hasLiveNull(TableDef def, ColumnDef c) {
+        for (Chain ch : tables.get(def.oid()).rows.values()) {
+            RowVersion h = ch.head;
+            while (h != null && h.creator.aborted) {
+                h = h.older;
+            }
+            if (h != null && h.isLive() && Table.materialize(def, h.values)[c.attnum() - 1] == null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     TableDef setReplicaIdentity(Transaction t, TableDef table, ReplicaIdentity identity) {
         lock.lock();
         try {
@@ -918,8 +1071,14 @@ public final class StorageEngine implements DurableState {
     }
 
     private static LrepException typeMismatch(ColumnDef c, Object v) {
-        return new LrepException(SqlState.DATATYPE_MISMATCH, "column \"" + c.name() + "\" is of type " + Values.sqlName(c.type())
-                + " but expression is of type " + Values.typeNameOf(v));
+        String actual;
+        try {
+            actual = TypMod.sqlName(Values.typeOf(v), TypMod.NONE);
+        } catch (LrepException e) {
+            actual = v.getClass().getSimpleName(); // no PostgreSQL type for the class: name the class
+        }
+        return new LrepException(SqlState.DATATYPE_MISMATCH, "column \"" + c.name() + "\" is of type "
+                + TypMod.sqlName(c.type(), TypMod.NONE) + " but expression is of type " + actual);
     }
 
     /** Checks arity, types and NOT NULL; returns the full-width row to store (a copy). */
@@ -986,7 +1145,20 @@ public final class StorageEngine implements DurableState {
         for (int i = 0; i < k.length; i++) {
             k[i] = row[pk.get(i) - 1];
         }
-        return RowKey.of(k);
+        return keyFor(def, k);
+    }
+
+    /** The key of {@code def} with these key column values, typed by the key columns. */
+    static RowKey keyFor(TableDef def, Object[] keyValues) {
+        if (!def.hasPrimaryKey()) {
+            return RowKey.of(keyValues);
+        }
+        List<Integer> pk = def.primaryKey();
+        PgType[] types = new PgType[pk.size()];
+        for (int i = 0; i < types.length; i++) {
+            types[i] = def.columns().get(pk.get(i) - 1).type();
+        }
+        return RowKey.of(types, keyValues);
     }
 
     private static LrepException uniqueViolation(TableDef def, RowKey key) {
@@ -1052,7 +1224,7 @@ public final class StorageEngine implements DurableState {
             v.older = ch.head;
             ch.head = v;
         }
-        t.createdRows.put(v, ts);
+        t.createdRows.add(new Transaction.CreatedRow(v, ts));
     }
 
     RowRef insert(Transaction t, TableDef table, Object[] row, boolean throwOnConflict) {
@@ -1122,6 +1294,9 @@ public final class StorageEngine implements DurableState {
                     continue;
                 }
                 if (lockOnly) {
+                    if (locker != t.state) {
+                        t.lockedRows.add(new Transaction.LockedRow(v, locker));
+                    }
                     v.locker = t.state;
                     return new WriteResult(WriteResult.Status.OK, ref);
                 }
@@ -1528,7 +1703,7 @@ public final class StorageEngine implements DurableState {
         }
         for (Chain ch : ts.rows.values()) {
             RowVersion h = ch.head;
-            if (h != null && h.ender == null && Values.rowsEqual(Table.materialize(def, h.values), oldRow)) {
+            if (h != null && h.ender == null && Table.rowsEqual(def, Table.materialize(def, h.values), oldRow)) {
                 return h;
             }
         }

@@ -1,5 +1,7 @@
 package io.lrep.core.storage;
 
+import io.lrep.core.types.PgType;
+import io.lrep.core.types.Values;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -53,6 +55,39 @@ final class Table {
             out[i] = c.dropped() ? null : i < values.length ? values[i] : c.missingValue();
         }
         return out;
+    }
+
+    /**
+     * Whether two full-width rows of {@code def} are equal column by column under the columns'
+     * equality ({@link Values#equal}); json, which has no equality operator, by its text.
+     */
+    static boolean rowsEqual(TableDef def, Object[] a, Object[] b) {
+        List<ColumnDef> cols = def.columns();
+        int n = Math.max(a.length, b.length);
+        for (int i = 0; i < n; i++) {
+            Object x = i < a.length ? a[i] : null;
+            Object y = i < b.length ? b[i] : null;
+            if (!sameValue(i < cols.size() ? cols.get(i).type() : null, x, y)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** {@link Values#equal} of {@code type}; for types without equality (json, void) or unknown, deep equality. */
+    static boolean sameValue(PgType type, Object a, Object b) {
+        if (type == null || type == PgType.JSON || type == PgType.VOID || a == null || b == null) {
+            return java.util.Objects.deepEquals(a, b);
+        }
+        return Values.equal(type, a, b);
+    }
+
+    /** A hash consistent with {@link #sameValue}. */
+    static int valueHash(PgType type, Object v) {
+        if (type == null || type == PgType.JSON || type == PgType.VOID || v == null) {
+            return java.util.Arrays.deepHashCode(new Object[] {v});
+        }
+        return Values.hash(type, v);
     }
 
     RowRef get(TxnState own, TableDef def, RowKey key, Snapshot s) {

@@ -5,7 +5,6 @@ import io.lrep.core.error.SqlState;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +26,16 @@ import java.util.Map;
  * updated, deleted or locked ({@link #lockRow}), or a key another one is inserting, waits for
  * that transaction (40P01 if the wait closes a cycle), then proceeds or reports what happened
  * ({@link WriteResult}); under REPEATABLE READ a committed concurrent change fails with 40001. A statement that fails leaves earlier statements' writes in place: the SQL
- * layer rolls the whole transaction back, as PostgreSQL does without savepoints.
+ * layer rolls the whole transaction back, or back to a savepoint.
+ *
+ * <p><b>Savepoints.</b> {@link #savepoint}, {@link #rollbackToSavepoint} and {@link
+ * #releaseSavepoint} are PostgreSQL's subtransactions without subxids: the transaction keeps one
+ * xid, and ROLLBACK TO undoes what it did since the savepoint in place (row versions it created
+ * are unlinked, versions it ended live again, catalog changes are undone, row and table locks
+ * taken since are released) and logs {@link io.lrep.core.wal.WalRecord.SubxactAbort} so that
+ * recovery and logical decoding drop the same changes. One difference: a transaction already
+ * waiting for a row this one wrote or locked after the savepoint keeps waiting until this
+ * transaction ends (PostgreSQL wakes it at ROLLBACK TO); new writers of the row do not wait.
  */
 public final class Transaction implements AutoCloseable {
 
@@ -42,10 +50,29 @@ public final class Transaction implements AutoCloseable {
     boolean wroteWal;
     boolean done;
     final Map<Integer, Boolean> heldLocks = new HashMap<>();
-    final IdentityHashMap<RowVersion, Table> createdRows = new IdentityHashMap<>();
+    final List<CreatedRow> createdRows = new ArrayList<>();
     final List<RowVersion> endedRows = new ArrayList<>();
     final List<Catalog.CatVersion> createdCatalog = new ArrayList<>();
     final List<Catalog.CatVersion> endedCatalog = new ArrayList<>();
+    /** Row locks taken, with the version's locker before (to restore on ROLLBACK TO). */
+    final List<LockedRow> lockedRows = new ArrayList<>();
+    /** The savepoints defined, oldest first. */
+    final List<Savepoint> savepoints = new ArrayList<>();
+    /** The end LSN of the last WAL record this transaction appended, or 0. */
+    long lastWalEnd;
+
+    /** A version this transaction linked into {@code table}. */
+    record CreatedRow(RowVersion version, Table table) {}
+
+    /** A version this transaction locked FOR UPDATE, and who had locked it before. */
+    record LockedRow(RowVersion version, TxnState previousLocker) {}
+
+    /**
+     * A savepoint: how far each undo list reached, which table locks were held, and the WAL
+     * insert position when it was set.
+     */
+    record Savepoint(String name, int createdRows, int endedRows, int createdCatalog, int endedCatalog, int lockedRows,
+            Map<Integer, Boolean> heldLocks, long walMark) {}
 
     // owned by the session thread
     int cid;
@@ -134,6 +161,42 @@ public final class Transaction implements AutoCloseable {
         rollback();
     }
 
+    // ---------------------------------------------------------------- savepoints
+
+    /** SAVEPOINT {@code name}: a new savepoint; an older one of the same name stays, hidden by it. */
+    public void savepoint(String name) {
+        engine.savepoint(this, name);
+    }
+
+    /**
+     * ROLLBACK TO SAVEPOINT {@code name} (the latest of that name): undoes every change made
+     * since it and destroys the savepoints set after it; the savepoint itself stays defined.
+     *
+     * @throws LrepException 3B001 {@code savepoint "name" does not exist}
+     */
+    public void rollbackToSavepoint(String name) {
+        engine.rollbackToSavepoint(this, name);
+    }
+
+    /**
+     * RELEASE SAVEPOINT {@code name} (the latest of that name): forgets it and every savepoint
+     * set after it; their changes stay, part of the transaction.
+     *
+     * @throws LrepException 3B001 {@code savepoint "name" does not exist}
+     */
+    public void releaseSavepoint(String name) {
+        engine.releaseSavepoint(this, name);
+    }
+
+    /** The names of the savepoints defined, oldest first. */
+    public List<String> savepointNames() {
+        List<String> names = new ArrayList<>();
+        for (Savepoint s : savepoints) {
+            names.add(s.name());
+        }
+        return names;
+    }
+
     // ---------------------------------------------------------------- catalog
 
     public SchemaDef createSchema(String name) {
@@ -168,6 +231,14 @@ public final class Transaction implements AutoCloseable {
 
     public TableDef dropColumn(TableDef table, String column) {
         return engine.dropColumn(this, table, column);
+    }
+
+    /**
+     * ALTER COLUMN SET NOT NULL ({@code notNull}) or DROP NOT NULL. 23502 if a row holds NULL;
+     * 42P16 to drop it from a primary key or identity column; 42703 for no such column.
+     */
+    public TableDef setNotNull(TableDef table, String column, boolean notNull) {
+        return engine.setNotNull(this, table, column, notNull);
     }
 
     public TableDef setReplicaIdentity(TableDef table, ReplicaIdentity identity) {
@@ -292,7 +363,7 @@ public final class Transaction implements AutoCloseable {
     /** The version of the row with this key that the snapshot sees, or null. */
     public RowRef get(TableDef table, Object[] key, Snapshot snapshot) {
         TableDef def = engine.tableForRead(this, table);
-        return engine.get(state, def, RowKey.of(key), snapshot);
+        return engine.get(state, def, StorageEngine.keyFor(def, key), snapshot);
     }
 
     /** Every row the snapshot sees, in key order. The iterator does not block writers. */

@@ -36,6 +36,17 @@ public sealed interface WalRecord {
     record Abort(int xid) implements WalRecord {}
 
     /**
+     * {@code ROLLBACK TO SAVEPOINT} in transaction {@code xid}: every record of {@code xid} that
+     * starts at or after {@code fromLsn} and before this record is void (the WAL insert position
+     * when the savepoint was set; no record of {@code xid} from before the savepoint starts
+     * there or later). Recovery and logical decoding drop those records; the transaction itself
+     * goes on and ends with its own Commit or Abort. Rolling back to the same savepoint again
+     * logs another record with the same {@code fromLsn}: ranges may overlap, and dropping is
+     * idempotent. Written only when the transaction logged something since the savepoint.
+     */
+    record SubxactAbort(int xid, long fromLsn) implements WalRecord {}
+
+    /**
      * A catalog change made by transaction {@code xid}: {@code kind} says what happened to the
      * object {@code oid} and {@code definition} is the catalog's own encoding of the object's new
      * definition (empty when dropped). A decoder replays these to know every table's shape at

@@ -29,6 +29,7 @@ import java.util.UUID;
  *   TRUNCATE        xid int, count int, relOid int * count, cascade bool, restartIdentity bool
  *   COMMIT          xid int, commitTimeMicros long, originId int, originLsn long
  *   ABORT           xid int
+ *   SUBXACT_ABORT   xid int, fromLsn long
  *   CATALOG_CHANGE  xid int, kind int, oid int, definition bytes
  *   MESSAGE         xid int, transactional bool, prefix string, content bytes
  *   SEQUENCE        xid int, seqOid int, lastValue long, isCalled bool
@@ -40,10 +41,11 @@ import java.util.UUID;
  *            complement), TEXT string, BYTEA bytes, DATE epochDay long, TIMESTAMP epochDay long +
  *            nanoOfDay long, TIMESTAMPTZ epochSecond long + nano int (Instant.MIN/MAX, the
  *            -infinity/infinity of timestamptz, round-trip as they are), UUID msb long + lsb
- *            long, LSN long
+ *            long, LSN long, ARRAY (Object[]: arrays, vectors, records) count int + count values
  *   bytes  = length int, then the bytes;  string = bytes of its UTF-8
  * </pre>
- * A row is self-describing, so decoding needs no catalog. Any unknown type or tag, negative
+ * A row is self-describing, so decoding needs no catalog. The value encoding is public ({@link
+ * #valueSize}, {@link #writeValue}, {@link #readValue}): catalog definitions use it too. Any unknown type or tag, negative
  * length or truncated body is {@link SqlState#DATA_CORRUPTED}.
  *
  * <p>Stateless and thread-safe.
@@ -60,6 +62,7 @@ public final class WalRecordCodec {
     static final byte TYPE_MESSAGE = 8;
     static final byte TYPE_SEQUENCE = 9;
     static final byte TYPE_CHECKPOINT = 10;
+    static final byte TYPE_SUBXACT_ABORT = 11;
 
     static final byte TAG_NULL = 0;
     static final byte TAG_BOOL = 1;
@@ -76,6 +79,7 @@ public final class WalRecordCodec {
     static final byte TAG_TIMESTAMPTZ = 12;
     static final byte TAG_UUID = 13;
     static final byte TAG_LSN = 14;
+    static final byte TAG_ARRAY = 15;
 
     private WalRecordCodec() {}
 
@@ -96,6 +100,8 @@ public final class WalRecordCodec {
             n += 8 + 4 + 8;
         } else if (r instanceof WalRecord.Abort) {
             n += 0;
+        } else if (r instanceof WalRecord.SubxactAbort) {
+            n += 8;
         } else if (r instanceof WalRecord.CatalogChange c) {
             n += 4 + 4 + 4 + c.definition().length;
         } else if (r instanceof WalRecord.LogicalMessage m) {
@@ -168,6 +174,8 @@ public final class WalRecordCodec {
             dst.put(TYPE_COMMIT).putInt(c.xid()).putLong(c.commitTimeMicros()).putInt(c.originId()).putLong(c.originLsn());
         } else if (r instanceof WalRecord.Abort a) {
             dst.put(TYPE_ABORT).putInt(a.xid());
+        } else if (r instanceof WalRecord.SubxactAbort a) {
+            dst.put(TYPE_SUBXACT_ABORT).putInt(a.xid()).putLong(a.fromLsn());
         } else if (r instanceof WalRecord.CatalogChange c) {
             dst.put(TYPE_CATALOG_CHANGE).putInt(c.xid()).putInt(c.kind()).putInt(c.oid());
             putBytes(dst, c.definition());
@@ -219,6 +227,8 @@ public final class WalRecordCodec {
                 return new WalRecord.Commit(xid, src.getLong(), src.getInt(), src.getLong());
             case TYPE_ABORT:
                 return new WalRecord.Abort(xid);
+            case TYPE_SUBXACT_ABORT:
+                return new WalRecord.SubxactAbort(xid, src.getLong());
             case TYPE_CATALOG_CHANGE: {
                 int kind = src.getInt();
                 int oid = src.getInt();
@@ -250,12 +260,56 @@ public final class WalRecordCodec {
         }
         int n = 4;
         for (Object v : row) {
-            n += 1 + valueSize(v);
+            n += valueSize(v);
         }
         return n;
     }
 
-    private static int valueSize(Object v) {
+    /** The bytes {@link #writeValue} writes for {@code v}: its tag and its data. */
+    public static int valueSize(Object v) {
+        return 1 + dataSize(v);
+    }
+
+    /**
+     * Writes one nullable value (tag byte, then data) at {@code dst}'s position, big-endian.
+     *
+     * @throws LrepException DATA_EXCEPTION for a value of a class WAL cannot carry
+     */
+    public static void writeValue(ByteBuffer dst, Object v) {
+        ByteOrder saved = dst.order();
+        dst.order(ByteOrder.BIG_ENDIAN);
+        try {
+            putValue(dst, v);
+        } finally {
+            dst.order(saved);
+        }
+    }
+
+    /** {@link #writeValue} into a new array. */
+    public static byte[] encodeValue(Object v) {
+        ByteBuffer b = ByteBuffer.allocate(valueSize(v));
+        putValue(b, v);
+        return b.array();
+    }
+
+    /**
+     * Reads one value {@link #writeValue} wrote, at {@code src}'s position, advancing past it.
+     *
+     * @throws LrepException DATA_CORRUPTED on an unknown tag, a bad length or truncated data
+     */
+    public static Object readValue(ByteBuffer src) {
+        ByteOrder saved = src.order();
+        src.order(ByteOrder.BIG_ENDIAN);
+        try {
+            return getValue(src);
+        } catch (BufferUnderflowException e) {
+            throw new LrepException(SqlState.DATA_CORRUPTED, "value is truncated", e);
+        } finally {
+            src.order(saved);
+        }
+    }
+
+    private static int dataSize(Object v) {
         if (v == null) {
             return 0;
         } else if (v instanceof Boolean) {
@@ -278,6 +332,12 @@ public final class WalRecordCodec {
             return 12;
         } else if (v instanceof UUID) {
             return 16;
+        } else if (v instanceof Object[] a) {
+            int n = 4;
+            for (Object e : a) {
+                n += valueSize(e);
+            }
+            return n;
         }
         throw unknownValue(v);
     }
@@ -328,6 +388,11 @@ public final class WalRecordCodec {
             dst.put(TAG_UUID).putLong(u.getMostSignificantBits()).putLong(u.getLeastSignificantBits());
         } else if (v instanceof Lsn l) {
             dst.put(TAG_LSN).putLong(l.value());
+        } else if (v instanceof Object[] a) {
+            dst.put(TAG_ARRAY).putInt(a.length);
+            for (Object e : a) {
+                putValue(dst, e);
+            }
         } else {
             throw unknownValue(v);
         }
@@ -393,6 +458,13 @@ public final class WalRecordCodec {
                     return new UUID(src.getLong(), src.getLong());
                 case TAG_LSN:
                     return Lsn.of(src.getLong());
+                case TAG_ARRAY: {
+                    Object[] a = new Object[getLength(src, 1)];
+                    for (int i = 0; i < a.length; i++) {
+                        a[i] = getValue(src);
+                    }
+                    return a;
+                }
                 default:
                     throw new LrepException(SqlState.DATA_CORRUPTED, "unknown WAL value tag " + tag);
             }

@@ -65,4 +65,39 @@ class ConstraintTest {
             assertThat(StorageFixture.committed(engine, def)).hasSize(2);
         }
     }
+
+    @Test
+    void shouldSetAndDropNotNullAsPostgres() {
+        TableDef def;
+        try (Transaction t = engine.begin()) {
+            def = t.createTable("public", "n", List.of(ColumnDef.of("id", PgType.INT4), ColumnDef.of("v", PgType.TEXT)),
+                    List.of("id"));
+            t.insert(def, row(1, null));
+            t.commit();
+        }
+        try (Transaction t = engine.begin()) {
+            TableDef d = def;
+            assertThatThrownBy(() -> t.setNotNull(d, "v", true)).isInstanceOfSatisfying(LrepException.class, e -> {
+                assertThat(e.sqlState()).isEqualTo(SqlState.NOT_NULL_VIOLATION);
+                assertThat(e.getMessage()).isEqualTo("column \"v\" of relation \"n\" contains null values");
+            });
+            assertThatThrownBy(() -> t.setNotNull(d, "id", false)).isInstanceOfSatisfying(LrepException.class, e -> {
+                assertThat(e.sqlState()).isEqualTo(SqlState.INVALID_TABLE_DEFINITION);
+                assertThat(e.getMessage()).isEqualTo("column \"id\" is in a primary key");
+            });
+            assertThatThrownBy(() -> t.setNotNull(d, "nope", true)).isInstanceOfSatisfying(LrepException.class,
+                    e -> assertThat(e.sqlState()).isEqualTo(SqlState.UNDEFINED_COLUMN));
+            t.update(t.get(d, new Object[] {1}, t.statementSnapshot()), row(1, "x"));
+            TableDef strict = t.setNotNull(d, "v", true);
+            assertThat(strict.column("v").notNull()).isTrue();
+            assertThatThrownBy(() -> t.insert(strict, row(2, null))).isInstanceOfSatisfying(LrepException.class,
+                    e -> assertThat(e.sqlState()).isEqualTo(SqlState.NOT_NULL_VIOLATION));
+            TableDef loose = t.setNotNull(strict, "v", false);
+            t.insert(loose, row(2, null));
+            t.commit();
+        }
+        try (Transaction t = engine.begin()) {
+            assertThat(t.table("public", "n").column("v").notNull()).isFalse();
+        }
+    }
 }

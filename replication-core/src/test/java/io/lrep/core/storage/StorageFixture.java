@@ -80,7 +80,7 @@ final class StorageFixture {
      * transactions dropped.
      */
     static void replay(MemoryWalLog wal, StorageEngine target) {
-        Map<Integer, List<WalRecord>> open = new java.util.HashMap<>();
+        Map<Integer, List<WalEntry>> open = new java.util.HashMap<>();
         List<WalEntry> entries = new ArrayList<>();
         try (WalReader r = wal.openReader(MemoryWalLog.START_LSN)) {
             for (WalEntry e = r.next(); e != null; e = r.next()) {
@@ -90,14 +90,16 @@ final class StorageFixture {
         for (WalEntry e : entries) {
             WalRecord rec = e.record();
             if (rec instanceof WalRecord.Commit c) {
-                target.redo(open.getOrDefault(c.xid(), List.of()), e.endLsn());
+                target.redo(open.getOrDefault(c.xid(), List.of()).stream().map(WalEntry::record).toList(), e.endLsn());
                 open.remove(c.xid());
             } else if (rec instanceof WalRecord.Abort a) {
                 open.remove(a.xid());
+            } else if (rec instanceof WalRecord.SubxactAbort a) {
+                open.getOrDefault(a.xid(), new ArrayList<>()).removeIf(x -> Long.compareUnsigned(x.startLsn(), a.fromLsn()) >= 0);
             } else if (rec.xid() == 0) {
                 target.redo(List.of(rec), e.endLsn());
             } else {
-                open.computeIfAbsent(rec.xid(), k -> new ArrayList<>()).add(rec);
+                open.computeIfAbsent(rec.xid(), k -> new ArrayList<>()).add(e);
             }
         }
     }

@@ -26,7 +26,7 @@ final class WalRecords {
 
     static WalRecord random(Random rnd) {
         int xid = rnd.nextInt();
-        switch (rnd.nextInt(10)) {
+        switch (rnd.nextInt(11)) {
             case 0:
                 return new WalRecord.Insert(xid, rnd.nextInt(), row(rnd));
             case 1:
@@ -45,6 +45,8 @@ final class WalRecords {
                 return new WalRecord.LogicalMessage(xid, rnd.nextBoolean(), text(rnd), bytes(rnd, 300));
             case 8:
                 return new WalRecord.SequenceAdvance(xid, rnd.nextInt(), rnd.nextLong(), rnd.nextBoolean());
+            case 9:
+                return new WalRecord.SubxactAbort(xid, rnd.nextLong());
             default:
                 return new WalRecord.Checkpoint(xid, rnd.nextLong(), rnd.nextLong(), rnd.nextInt(), rnd.nextInt(), rnd.nextInt(),
                         rnd.nextLong());
@@ -60,7 +62,7 @@ final class WalRecords {
     }
 
     static Object value(Random rnd) {
-        switch (rnd.nextInt(16)) {
+        switch (rnd.nextInt(17)) {
             case 0: return null;
             case 1: return rnd.nextBoolean();
             case 2: return (short) rnd.nextInt();
@@ -79,6 +81,14 @@ final class WalRecords {
             case 12: return pick(rnd, Instant.MIN, Instant.MAX, Instant.ofEpochSecond(rnd.nextInt(), rnd.nextInt(1_000_000_000)));
             case 13: return new UUID(rnd.nextLong(), rnd.nextLong());
             case 14: return Lsn.of(rnd.nextLong());
+            case 15: {
+                // arrays, vectors and records: nested Object[]
+                Object[] a = new Object[rnd.nextInt(4)];
+                for (int i = 0; i < a.length; i++) {
+                    a[i] = value(rnd);
+                }
+                return a;
+            }
             default: return "";
         }
     }

@@ -1,0 +1,118 @@
+package io.lrep.core.storage;
+
+import static io.lrep.core.storage.StorageFixture.row;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.lrep.core.error.LrepException;
+import io.lrep.core.error.SqlState;
+import io.lrep.core.types.PgType;
+import io.lrep.core.wal.MemoryWalLog;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Primary keys order and collide as PostgreSQL's btree on the key columns' types does. */
+class KeyOrderTest {
+
+    private final MemoryWalLog wal = new MemoryWalLog();
+    private final StorageEngine engine = new StorageEngine(wal);
+
+    private TableDef table(PgType keyType) {
+        try (Transaction t = engine.begin()) {
+            TableDef def = t.createTable("public", "k_" + keyType.typname(),
+                    List.of(ColumnDef.of("k", keyType), ColumnDef.of("v", PgType.TEXT)), List.of("k"));
+            t.commit();
+            return def;
+        }
+    }
+
+    private List<Object> keys(TableDef def) {
+        List<Object> out = new ArrayList<>();
+        try (Transaction t = engine.begin()) {
+            Iterator<RowRef> it = t.scan(def, t.statementSnapshot());
+            while (it.hasNext()) {
+                out.add(it.next().values()[0]);
+            }
+        }
+        return out;
+    }
+
+    private static void assertDuplicate(Transaction t, TableDef def, Object key) {
+        assertThatThrownBy(() -> t.insert(def, row(key, "dup")))
+                .isInstanceOfSatisfying(LrepException.class, e -> assertThat(e.sqlState()).isEqualTo(SqlState.UNIQUE_VIOLATION));
+    }
+
+    @Test
+    void shouldTreatBpcharKeysAlikeUpToTrailingSpaces() {
+        TableDef def = table(PgType.BPCHAR);
+        try (Transaction t = engine.begin()) {
+            t.insert(def, row("ab", "x"));
+            assertDuplicate(t, def, "ab   ");
+            t.insert(def, row("a", "y"));
+            t.insert(def, row("ab c", "z"));
+            t.nextCommand();
+            assertThat(t.get(def, new Object[] {"ab  "}, t.statementSnapshot()).values()[1]).isEqualTo("x");
+            t.commit();
+        }
+        assertThat(keys(def)).containsExactly("a", "ab", "ab c");
+    }
+
+    @Test
+    void shouldSortFloatNanLastAndTreatMinusZeroAsZero() {
+        TableDef def = table(PgType.FLOAT8);
+        try (Transaction t = engine.begin()) {
+            for (double d : new double[] {Double.NaN, Double.POSITIVE_INFINITY, 1.5, Double.NEGATIVE_INFINITY, 0.0}) {
+                t.insert(def, row(d, "x"));
+            }
+            assertDuplicate(t, def, -0.0);
+            assertDuplicate(t, def, Double.longBitsToDouble(0x7ff8000000000001L));
+            t.commit();
+        }
+        assertThat(keys(def)).containsExactly(Double.NEGATIVE_INFINITY, 0.0, 1.5, Double.POSITIVE_INFINITY, Double.NaN);
+    }
+
+    @Test
+    void shouldCompareNumericKeysByValueAndTextByCodePoint() {
+        TableDef num = table(PgType.NUMERIC);
+        TableDef text = table(PgType.TEXT);
+        try (Transaction t = engine.begin()) {
+            t.insert(num, row(new BigDecimal("1.0"), "x"));
+            assertDuplicate(t, num, new BigDecimal("1.00"));
+            t.insert(num, row(new BigDecimal("-2"), "x"));
+            t.insert(text, row("b", "x"));
+            t.insert(text, row("B", "x"));
+            t.insert(text, row("\uD83D\uDE00", "x"));
+            t.insert(text, row("\uFFFD", "x"));
+            t.commit();
+        }
+        assertThat(keys(num)).containsExactly(new BigDecimal("-2"), new BigDecimal("1.0"));
+        assertThat(keys(text)).containsExactly("B", "b", "\uFFFD", "\uD83D\uDE00");
+    }
+
+    @Test
+    void shouldKeyOnArraysAndStoreArraysInWalAndCatalog() {
+        TableDef def = table(PgType.INT4_ARRAY);
+        try (Transaction t = engine.begin()) {
+            t.insert(def, row(new Object[] {1, 2}, "x"));
+            t.insert(def, row(new Object[] {1}, "y"));
+            assertDuplicate(t, def, new Object[] {1, 2});
+            t.addColumn(def, ColumnDef.of("tags", PgType.TEXT_ARRAY).withMissingValue(new Object[] {"a", null}));
+            t.commit();
+        }
+        assertThat(keys(def)).extracting(k -> ((Object[]) k).length).containsExactly(1, 2);
+
+        MemoryWalLog crashed = wal.crash();
+        StorageEngine replayed = new StorageEngine(crashed);
+        StorageFixture.replay(crashed, replayed);
+        try (Transaction t = replayed.begin()) {
+            TableDef back = t.table("public", "k__int4");
+            assertThat(back.columns().get(2).missingValue()).isEqualTo(new Object[] {"a", null});
+            assertThat(back).isEqualTo(t.table(def.oid()));
+            RowRef r = t.get(back, new Object[] {new Object[] {1, 2}}, t.statementSnapshot());
+            assertThat(r.values()).containsExactly(new Object[] {1, 2}, "x", new Object[] {"a", null});
+        }
+    }
+}
