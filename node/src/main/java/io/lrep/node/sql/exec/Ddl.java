@@ -307,6 +307,12 @@ final class Ddl {
                 t.setReplicaIdentity(td, Analyzer.replicaIdentity(ri));
             } else if (cmd instanceof AlterTableCmd.RenameTable rt) {
                 t.renameTable(td, rt.newName());
+            } else if (cmd instanceof AlterTableCmd.ColumnNotNull nn) {
+                if (td.column(nn.column()) == null) {
+                    throw new LrepException(SqlState.UNDEFINED_COLUMN, "column \"" + nn.column() + "\" of relation \"" + td.name()
+                            + "\" does not exist");
+                }
+                t.setNotNull(td, nn.column(), nn.set());
             } else if (cmd instanceof AlterTableCmd.OwnerTo) {
                 continue;
             } else {

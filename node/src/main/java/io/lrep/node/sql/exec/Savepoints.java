@@ -10,15 +10,18 @@ final class Savepoints {
     private Savepoints() {}
 
     static void create(Transaction txn, String name) {
-        throw new LrepException(SqlState.FEATURE_NOT_SUPPORTED, "SAVEPOINT is not supported yet");
+        txn.savepoint(name);
     }
 
     static void release(Transaction txn, String name) {
-        throw new LrepException(SqlState.FEATURE_NOT_SUPPORTED, "RELEASE SAVEPOINT is not supported yet");
+        txn.releaseSavepoint(name);
     }
 
     static void rollbackTo(Transaction txn, String name) {
-        throw new LrepException(SqlState.FEATURE_NOT_SUPPORTED, "ROLLBACK TO SAVEPOINT is not supported yet");
+        if (txn == null) {
+            throw new LrepException(SqlState.INVALID_SAVEPOINT_SPECIFICATION, "savepoint \"" + name + "\" does not exist");
+        }
+        txn.rollbackToSavepoint(name);
     }
 
     /** The transaction's xid (0 while it has not written). */
