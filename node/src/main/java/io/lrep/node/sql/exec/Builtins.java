@@ -299,6 +299,18 @@ public final class Builtins {
             Object[] arr = (Object[]) a[0];
             return (Integer) a[1] == 1 && arr.length > 0 ? arr.length : null;
         }));
+        l.add(new SqlFunction("pg_catalog", "array_position", Arrays.asList(null, null), false, I4, false, false, (c, a) -> {
+            if (a[0] == null) {
+                return null;
+            }
+            Object[] arr = (Object[]) a[0];
+            for (int i = 0; i < arr.length; i++) {
+                if (arr[i] == null ? a[1] == null : a[1] != null && String.valueOf(arr[i]).equals(String.valueOf(a[1]))) {
+                    return i + 1;
+                }
+            }
+            return null;
+        }, false, List.of(), null));
         l.add(f("cardinality", Arrays.asList((PgType) null), I4, (c, a) -> ((Object[]) a[0]).length));
         l.add(f("array_upper", Arrays.asList(null, I4), I4, (c, a) -> (Integer) a[1] == 1 && ((Object[]) a[0]).length > 0
                 ? ((Object[]) a[0]).length : null));

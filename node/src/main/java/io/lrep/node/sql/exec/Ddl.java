@@ -313,6 +313,9 @@ final class Ddl {
                             + "\" does not exist");
                 }
                 t.setNotNull(td, nn.column(), nn.set());
+            } else if (cmd instanceof AlterTableCmd.AddConstraint ac && ac.constraint() instanceof Constraint.PrimaryKey pk) {
+                addPrimaryKey(s, td, pk);
+                td = findTable(s, new QualifiedName(null, td.schemaName(), td.name(), 0));
             } else if (cmd instanceof AlterTableCmd.OwnerTo) {
                 continue;
             } else {
@@ -327,6 +330,71 @@ final class Ddl {
             }
         }
         return Planned.Outcome.of("ALTER TABLE");
+    }
+
+    /**
+     * ADD PRIMARY KEY to a table without one (pgbench -i does this after loading): storage keys
+     * rows by primary key, so the table is rebuilt under the same name with the key, in this
+     * transaction (a new oid; cached plans re-plan). Tables with identity or serial columns are
+     * not rebuilt (0A000).
+     */
+    private static void addPrimaryKey(ExecSession s, TableDef td, Constraint.PrimaryKey pk) {
+        Transaction t = s.txn;
+        if (td.hasPrimaryKey()) {
+            throw new LrepException(SqlState.INVALID_TABLE_DEFINITION, "multiple primary keys for table \"" + td.name() + "\" are not allowed")
+                    .withPosition(pk.pos());
+        }
+        for (SequenceDef sq : t.sequences()) {
+            if (sq.ownedByTable() == td.oid()) {
+                throw new LrepException(SqlState.FEATURE_NOT_SUPPORTED,
+                        "ADD PRIMARY KEY is not supported on a table with identity or serial columns").withPosition(pk.pos());
+            }
+        }
+        List<String> keys = new ArrayList<>();
+        for (Ident id : pk.columns()) {
+            if (td.column(id.name()) == null) {
+                throw new LrepException(SqlState.UNDEFINED_COLUMN, "column \"" + id.name() + "\" of relation \"" + td.name()
+                        + "\" does not exist").withPosition(id.pos());
+            }
+            keys.add(id.name());
+        }
+        List<ColumnDef> live = td.liveColumns();
+        List<ColumnDef> cols = new ArrayList<>();
+        for (ColumnDef c : live) {
+            ColumnDef n = ColumnDef.of(c.name(), c.type()).withTypmod(c.typmod()).withDefault(c.defaultExpr());
+            cols.add(c.notNull() ? n.notNullColumn() : n);
+        }
+        String tmp = td.name() + "_pkey_rebuild";
+        TableDef nt = t.createTable(td.schemaName(), tmp, cols, keys);
+        java.util.Iterator<io.lrep.core.storage.RowRef> it = t.scan(td, t.statementSnapshot());
+        while (it.hasNext()) {
+            Object[] old = it.next().values();
+            Object[] row = new Object[cols.size()];
+            for (int i = 0; i < live.size(); i++) {
+                row[i] = old[live.get(i).attnum() - 1];
+            }
+            for (String k : keys) {
+                ColumnDef kc = nt.column(k);
+                if (row[kc.attnum() - 1] == null) {
+                    throw new LrepException(SqlState.NOT_NULL_VIOLATION, "column \"" + k + "\" of relation \"" + td.name()
+                            + "\" contains null values");
+                }
+            }
+            try {
+                t.insert(nt, row);
+            } catch (LrepException e) {
+                if (e.sqlState() == SqlState.UNIQUE_VIOLATION) {
+                    throw new LrepException(SqlState.UNIQUE_VIOLATION, "could not create unique index \"" + td.name() + "_pkey\"")
+                            .withDetail(e.detail() == null ? null : e.detail().replace("already exists", "is duplicated"));
+                }
+                throw e;
+            }
+        }
+        t.dropTable(td);
+        nt = t.renameTable(t.table(nt.oid()), td.name());
+        if (td.replicaIdentity() != io.lrep.core.storage.ReplicaIdentity.DEFAULT) {
+            t.setReplicaIdentity(nt, td.replicaIdentity());
+        }
     }
 
     static Planned.Outcome createIndex(ExecSession s, Analyzer a, Statement.CreateIndex ci) {

@@ -619,12 +619,43 @@ final class QueryPlanner {
         Plan plan = null;
         for (FromItem item : items) {
             Scope local = new Scope(scope.parent);
-            Plan p = fromItem(item, local);
+            boolean lateral = plan != null && isLateral(item);
+            Plan p = lateral ? lateralItem(item, local, scope) : fromItem(item, local);
             merge(scope, local);
-            plan = plan == null ? p : new Plan.NestedLoop(plan, p, Plan.JoinType.CROSS, null, false);
-            scope.correlated |= local.correlated;
+            plan = plan == null ? p : new Plan.NestedLoop(plan, p, Plan.JoinType.CROSS, null, lateral);
+            scope.correlated |= local.correlated && !lateral;
         }
         return plan;
+    }
+
+    private static boolean isLateral(FromItem item) {
+        return item instanceof FromItem.Subquery sq && sq.lateral() || item instanceof FromItem.Function;
+    }
+
+    /** A LATERAL item (or a function in FROM): planned one level below the items to its left, re-run per left row. */
+    private Plan lateralItem(FromItem item, Scope local, Scope left) {
+        Scope lateral = new Scope(left.parent);
+        for (Scope.Entry e : left.entries) {
+            lateral.add(e);
+        }
+        lateral.width = left.width;
+        Scope inner = new Scope(lateral);
+        Plan p;
+        if (item instanceof FromItem.Subquery sq) {
+            if (sq.alias() == null) {
+                throw new LrepException(SqlState.SYNTAX_ERROR, "subquery in FROM must have an alias").withPosition(sq.pos());
+            }
+            Result r = planSubquery(sq.query(), lateral);
+            addResultEntry(inner, sq.alias().name(), sq.alias().columns(), r.columns());
+            p = r.plan();
+        } else {
+            p = functionItem((FromItem.Function) item, inner);
+        }
+        for (Scope.Entry e : inner.entries) {
+            local.add(e);
+        }
+        local.width = inner.width;
+        return p;
     }
 
     private static void merge(Scope into, Scope local) {
@@ -808,7 +839,8 @@ final class QueryPlanner {
         Scope ls = new Scope(scope.parent);
         Plan left = fromItem(j.left(), ls);
         Scope rs = new Scope(scope.parent);
-        Plan right = fromItem(j.right(), rs);
+        boolean lateralRight = isLateral(j.right());
+        Plan right = lateralRight ? lateralItem(j.right(), rs, ls) : fromItem(j.right(), rs);
         int lw = ls.width;
         merge(scope, ls);
         merge(scope, rs);
@@ -850,7 +882,7 @@ final class QueryPlanner {
             conds.add(j.on());
         }
         if (conds.isEmpty()) {
-            return new Plan.NestedLoop(left, right, type == Plan.JoinType.INNER ? Plan.JoinType.CROSS : type, null, false);
+            return new Plan.NestedLoop(left, right, type == Plan.JoinType.INNER ? Plan.JoinType.CROSS : type, null, lateralRight);
         }
         // equi-join keys between the two sides make a hash join
         List<io.lrep.node.sql.ast.Expr> conjuncts = new ArrayList<>();
@@ -890,6 +922,20 @@ final class QueryPlanner {
             binder.noAggregates = saved;
         }
         Expr res = residual.isEmpty() ? null : Binder.and(residual);
+        if (lateralRight) {
+            List<Expr> all = new ArrayList<>();
+            for (int i = 0; i < lk.size(); i++) {
+                Expr l = lk.get(i);
+                Expr r = rk.get(i);
+                int shift = lw;
+                Expr rr = Expr.of(r.type, env -> r.eval(new Env(env.exec, env.outer, java.util.Arrays.copyOfRange(env.row, shift, env.row.length))));
+                all.add(binder.compare("=", l, rr, j.pos()));
+            }
+            if (res != null) {
+                all.add(res);
+            }
+            return new Plan.NestedLoop(left, right, type, all.isEmpty() ? null : Binder.and(all), true);
+        }
         if (!lk.isEmpty()) {
             return new Plan.HashJoin(left, right, type, lk, rk, kt.toArray(new PgType[0]), res);
         }

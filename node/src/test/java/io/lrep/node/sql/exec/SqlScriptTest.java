@@ -241,6 +241,36 @@ class SqlScriptTest {
     }
 
     @Test
+    void pgbenchInitAndTransaction() {
+        script(
+                "drop table if exists pgbench_accounts, pgbench_branches, pgbench_history, pgbench_tellers", "DROP TABLE",
+                "create table pgbench_history(tid int,bid int,aid    int,delta int,mtime timestamp,filler char(22))", "CREATE TABLE",
+                "create table pgbench_tellers(tid int not null,bid int,tbalance int,filler char(84))", "CREATE TABLE",
+                "create table pgbench_accounts(aid    int not null,bid int,abalance int,filler char(84))",
+                "CREATE TABLE",
+                "create table pgbench_branches(bid int not null,bbalance int,filler char(88))", "CREATE TABLE",
+                "truncate table pgbench_accounts, pgbench_branches, pgbench_history, pgbench_tellers", "TRUNCATE TABLE",
+                "insert into pgbench_branches(bid,bbalance) select bid, 0 from generate_series(1, 1) as bid", "INSERT 0 1",
+                "insert into pgbench_tellers(tid,bid,tbalance) select tid, (tid - 1) / 10 + 1, 0 from generate_series(1, 10) as tid",
+                "INSERT 0 10",
+                "insert into pgbench_accounts(aid,bid,abalance,filler) select aid, (aid - 1) / 100000 + 1, 0, '' "
+                        + "from generate_series(1, 1000) as aid", "INSERT 0 1000",
+                "vacuum analyze pgbench_branches", "VACUUM",
+                "alter table pgbench_branches add primary key (bid)", "ALTER TABLE",
+                "alter table pgbench_tellers add primary key (tid)", "ALTER TABLE",
+                "alter table pgbench_accounts add primary key (aid)", "ALTER TABLE",
+                "BEGIN", "BEGIN",
+                "UPDATE pgbench_accounts SET abalance = abalance + -42 WHERE aid = 17", "UPDATE 1",
+                "SELECT abalance FROM pgbench_accounts WHERE aid = 17", "-42",
+                "UPDATE pgbench_tellers SET tbalance = tbalance + -42 WHERE tid = 3", "UPDATE 1",
+                "UPDATE pgbench_branches SET bbalance = bbalance + -42 WHERE bid = 1", "UPDATE 1",
+                "INSERT INTO pgbench_history (tid, bid, aid, delta, mtime) VALUES (3, 1, 17, -42, CURRENT_TIMESTAMP)", "INSERT 0 1",
+                "END", "COMMIT",
+                "select count(*) from pgbench_accounts", "1000",
+                "SELECT n FROM pgbench_branches b CROSS JOIN LATERAL (SELECT array_position(ARRAY[1, 2], b.bid)) AS o(n)", "1");
+    }
+
+    @Test
     void syntaxErrorHasPosition() {
         assertThat(SqlHarness.run(s, "SELEC 1")).startsWith("ERROR 42601: syntax error at or near \"SELEC\"");
         List<String> ignored = SqlHarness.notices(s);
