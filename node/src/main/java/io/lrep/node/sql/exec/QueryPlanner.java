@@ -162,7 +162,7 @@ final class QueryPlanner {
             if (r.size() != width) {
                 throw new LrepException(SqlState.SYNTAX_ERROR, "VALUES lists must all be the same length").withPosition(r.get(0).pos());
             }
-            rows.add(binder.bindAll(r, parent));
+            rows.add(binder.bindAll(r, new Scope(parent)));
         }
         List<ColumnInfo> cols = new ArrayList<>();
         for (int c = 0; c < width; c++) {
@@ -793,7 +793,8 @@ final class QueryPlanner {
 
     private Plan functionItem(FromItem.Function f, Scope scope) {
         FuncCall call = f.call();
-        List<Expr> args = binder.bindAll(call.args(), scope.parent);
+        // the arguments are evaluated in the scan's own (empty) level, below the query's enclosing levels
+        List<Expr> args = binder.bindAll(call.args(), new Scope(scope.parent));
         List<PgType> types = new ArrayList<>();
         for (Expr a : args) {
             types.add(a.type);
