@@ -227,6 +227,9 @@ public final class Lexer {
     }
 
     private LrepException trailingJunk(String what, int start) {
+        while (i < sql.length() && identCont(sql.charAt(i))) {
+            i++;
+        }
         return new LrepException(SqlState.SYNTAX_ERROR, what + " at or near \"" + sql.substring(start, i) + "\"")
                 .withPosition(pos(start));
     }

@@ -197,6 +197,25 @@ public final class Parser {
         return new LrepException(state, message).withPosition(t.pos());
     }
 
+    /** An unquoted identifier's (lower-case) word, or null: for statements keyed by non-keywords. */
+    public String unquotedWord(Token t) {
+        if (t.kind() != Token.Kind.IDENT || sql.charAt(t.start()) == '"' || sql.charAt(t.start()) == 'u'
+                && t.end() - t.start() > 1 && sql.charAt(t.start() + 1) == '&'
+                || sql.charAt(t.start()) == 'U' && t.end() - t.start() > 1 && sql.charAt(t.start() + 1) == '&') {
+            return null;
+        }
+        return t.value();
+    }
+
+    /** Consumes an unquoted word (keyword or not), e.g. a replication command's name. */
+    public boolean acceptWord(String word) {
+        if (word.equals(unquotedWord(peek()))) {
+            p++;
+            return true;
+        }
+        return false;
+    }
+
     /** True at the end of the statement (';' or end of input). */
     public boolean atEnd() {
         return peek().kind() == Token.Kind.EOF || isOp(";");
@@ -717,7 +736,6 @@ public final class Parser {
     }
 
     private Expr quantified(String schema, String op, Expr left, boolean all, Token t) {
-        Token open = peek();
         if (isQueryStart(1)) {
             Query q = tryParenthesizedQuery();
             if (q != null) {
@@ -727,7 +745,7 @@ public final class Parser {
         expectOp("(");
         Expr arr = expr();
         expectOp(")");
-        return new Expr.QuantifiedArray(schema, op, left, all, arr, open == null ? t.pos() : t.pos());
+        return new Expr.QuantifiedArray(schema, op, left, all, arr, t.pos());
     }
 
     private Expr isExpr(Expr left, Token t) {

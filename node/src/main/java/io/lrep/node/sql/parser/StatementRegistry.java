@@ -54,7 +54,7 @@ public final class StatementRegistry {
 
     Statement parse(Parser p) {
         Token first = p.peek();
-        String key = first.isOp("(") ? "(" : first.keyword();
+        String key = first.isOp("(") ? "(" : first.keyword() != null ? first.keyword() : p.unquotedWord(first);
         if (key == null) {
             throw p.syntaxError();
         }

@@ -353,8 +353,12 @@ final class UtilityStatements {
         do {
             Token n = p.peek();
             String name = p.colLabel();
+            while (p.acceptOp(".")) {
+                name = name + "." + p.colLabel();
+            }
+            boolean equals = p.acceptOp("=");
             String value = null;
-            if (!p.isOp(",") && !p.isOp(")")) {
+            if (equals || (!p.isOp(",") && !p.isOp(")"))) {
                 value = QueryStatements.optionValue(p);
             }
             out.add(new GenericOption(name, value, n.pos()));

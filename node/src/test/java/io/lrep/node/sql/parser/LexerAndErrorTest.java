@@ -93,7 +93,9 @@ class LexerAndErrorTest {
             SELECT 1 /* x                   # unterminated /* comment at or near "/* x" # 10
             SELECT "abc                     # unterminated quoted identifier at or near ""abc" # 8
             SELECT $$abc                    # unterminated dollar-quoted string at or near "$$abc" # 8
-            SELECT 123abc                   # trailing junk after numeric literal at or near "123a" # 8
+            SELECT 123abc                   # trailing junk after numeric literal at or near "123abc" # 8
+            SELECT 1.5x                     # trailing junk after numeric literal at or near "1.5x" # 8
+            SELECT $1abc                    # trailing junk after parameter at or near "$1abc" # 8
             SELECT ""                       # zero-length delimited identifier at or near \"\"\"\" # 8
             INSERT INTO t VALUES (1,)       # syntax error at or near ")"             # 25
             CREATE TABEL t (a int)          # syntax error at or near "TABEL"         # 8
