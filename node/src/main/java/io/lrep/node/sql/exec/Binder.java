@@ -696,6 +696,9 @@ final class Binder {
             case "timestamp" -> PgType.TIMESTAMP;
             case "timestamptz" -> PgType.TIMESTAMPTZ;
             case "decimal" -> PgType.NUMERIC;
+            // reg* types lrep has no PgType for: plain oids (their text is the number)
+            case "regnamespace", "regrole", "regprocedure", "regoper", "regoperator", "regconfig", "regdictionary",
+                    "regcollation" -> PgType.OID;
             case "string" -> null;
             default -> PgType.byName(name);
         };

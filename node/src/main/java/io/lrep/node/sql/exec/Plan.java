@@ -775,6 +775,10 @@ public abstract class Plan {
     }
 
     static int compareValues(PgType t, Object x, Object y) {
+        if (t == PgType.CHAR) {
+            // tolerate "" for the zero byte, as "char" input reads an empty string
+            return Values.compare(t, ((String) x).isEmpty() ? "\0" : x, ((String) y).isEmpty() ? "\0" : y);
+        }
         if (t == PgType.UNKNOWN) {
             return Values.compare(PgType.TEXT, x, y);
         }
