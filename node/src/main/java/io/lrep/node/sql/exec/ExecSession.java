@@ -217,6 +217,7 @@ public final class ExecSession implements SqlSession {
         int bufferedPos;
         long count;
         String tag;
+        String pendingTag;
         boolean started;
         CopyStream copy;
 
@@ -320,43 +321,28 @@ public final class ExecSession implements SqlSession {
             }
             Planned.Outcome o = c.action.run(ex);
             p.buffered = o.rows();
-            p.tag = null;
-            p.count = -1;
-            p.iter = null;
             p.bufferedPos = 0;
-            p.stmt.planned(this);
-            p.exec = ex;
-            p.copy = null;
-            pendingTag(p, o.tag());
+            p.pendingTag = o.tag();
         } else if (planned instanceof Planned.Copy c) {
             ex.setSnapshot(txn.statementSnapshot());
             p.copy = new SessionCopy(c.factory.start(ex), p);
         }
     }
 
-    private final Map<ExecPortal, String> pendingTags = new java.util.IdentityHashMap<>();
-
-    private void pendingTag(ExecPortal p, String tag) {
-        pendingTags.put(p, tag);
-    }
-
     private ExecuteResult pump(ExecPortal p, int maxRows, RowSink sink) {
         if (p.buffered != null) {
+            int sent = 0;
             while (p.bufferedPos < p.buffered.size()) {
-                if (maxRows > 0 && p.count >= 0 && p.count >= maxRows) {
-                    p.count = 0;
+                if (maxRows > 0 && sent >= maxRows) {
                     return ExecuteResult.SUSPENDED;
                 }
-                if (p.count < 0) {
-                    p.count = 0;
-                }
                 Object[] row = p.buffered.get(p.bufferedPos++);
-                p.count++;
+                sent++;
                 if (!sink.row(row)) {
                     break;
                 }
             }
-            String tag = pendingTags.remove(p);
+            String tag = p.pendingTag;
             finishStatement(p);
             p.tag = tag;
             return ExecuteResult.complete(tag);
@@ -520,9 +506,11 @@ public final class ExecSession implements SqlSession {
                 }
                 if (failed) {
                     rollbackAll();
+                    chain(t);
                     return "ROLLBACK";
                 }
                 commitAll();
+                chain(t);
                 return "COMMIT";
             case ROLLBACK:
                 if (!inBlock) {
@@ -530,6 +518,7 @@ public final class ExecSession implements SqlSession {
                     return "ROLLBACK";
                 }
                 rollbackAll();
+                chain(t);
                 return "ROLLBACK";
             case SET_TRANSACTION:
                 if (failed) {
@@ -588,6 +577,15 @@ public final class ExecSession implements SqlSession {
             }
             default:
                 throw new LrepException(SqlState.FEATURE_NOT_SUPPORTED, t.op + " is not supported");
+        }
+    }
+
+    /** COMMIT/ROLLBACK AND CHAIN: a new block right away. */
+    private void chain(Planned.Txn t) {
+        if (t.chain) {
+            inBlock = true;
+            settings.beginTransaction(null, null);
+            transactionTime();
         }
     }
 
@@ -675,6 +673,9 @@ public final class ExecSession implements SqlSession {
         } else {
             LOG.error("Internal error in session {}", context.backendPid(), e);
             le = new LrepException(SqlState.INTERNAL_ERROR, "internal error: " + e, e);
+        }
+        if (le.sqlState() == SqlState.QUERY_CANCELED && timedOut) {
+            le = new LrepException(SqlState.QUERY_CANCELED, "canceling statement due to statement timeout");
         }
         if (inBlock) {
             failed = true;
