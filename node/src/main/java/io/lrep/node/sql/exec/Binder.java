@@ -113,7 +113,7 @@ final class Binder {
                             g instanceof Expr.Column c2 ? c2.tableOid : 0, g instanceof Expr.Column c3 ? c3.attnum : (short) 0);
                 }
             }
-            if (e instanceof FuncCall f && isAggregateCall(f)) {
+            if (e instanceof FuncCall f && f.over() == null && isAggregateCall(f)) {
                 return aggregate(f);
             }
             if (e instanceof ColumnRef c) {
@@ -1257,9 +1257,70 @@ final class Binder {
 
     // ---------------------------------------------------------------- functions
 
+    /** Window calls of the select list being bound; null where window functions are not allowed. */
+    Windows.Collector windows;
+    List<io.lrep.node.sql.ast.Expr.WindowSpec> namedWindows = List.of();
+
+    private Expr window(FuncCall f, Scope s) {
+        if (windows == null) {
+            throw new LrepException(SqlState.GROUPING_ERROR, "window functions are not allowed in "
+                    + (noAggregates != null ? noAggregates : "this context")).withPosition(f.pos());
+        }
+        Windows.Kind kind = Windows.kindOf(f.name());
+        if (kind == null) {
+            throw new LrepException(SqlState.UNDEFINED_FUNCTION, "function " + f.name() + " is not a window function")
+                    .withPosition(f.pos());
+        }
+        io.lrep.node.sql.ast.Expr.WindowSpec w = f.over();
+        if (w.refName() != null && w.partitionBy().isEmpty() && w.orderBy().isEmpty()) {
+            for (io.lrep.node.sql.ast.Expr.WindowSpec named : namedWindows) {
+                if (w.refName().equals(named.refName())) {
+                    w = named;
+                }
+            }
+        }
+        Windows.Collector saved = windows;
+        windows = null;
+        try {
+            List<Expr> part = new ArrayList<>();
+            for (io.lrep.node.sql.ast.Expr p : w.partitionBy()) {
+                part.add(bind(p, s));
+            }
+            List<Expr> order = new ArrayList<>();
+            boolean[] desc = new boolean[w.orderBy().size()];
+            boolean[] nf = new boolean[w.orderBy().size()];
+            for (int i = 0; i < w.orderBy().size(); i++) {
+                io.lrep.node.sql.ast.SortItem si = w.orderBy().get(i);
+                Expr e = bind(si.expr(), s);
+                order.add(e.type == PgType.UNKNOWN ? coerce(e, PgType.TEXT, -1, si.pos()) : e);
+                desc[i] = si.direction() == io.lrep.node.sql.ast.SortItem.Direction.DESC;
+                nf[i] = si.nulls() == io.lrep.node.sql.ast.SortItem.NullsOrder.DEFAULT ? desc[i]
+                        : si.nulls() == io.lrep.node.sql.ast.SortItem.NullsOrder.FIRST;
+            }
+            if (kind != Windows.Kind.AGGREGATE) {
+                return saved.register(new Windows.Call(kind, null, part, order, desc, nf, PgType.INT8));
+            }
+            Aggs.Kind ak = Aggs.kindOf(f.name(), f.star() ? 0 : f.args().size());
+            Expr arg = null;
+            PgType argType = PgType.INT8;
+            if (ak != Aggs.Kind.COUNT_STAR) {
+                arg = bind(f.args().get(0), s);
+                if (arg.type == PgType.UNKNOWN) {
+                    arg = coerce(arg, PgType.TEXT, -1, f.pos());
+                }
+                argType = arg.type;
+            }
+            PgType rt = Aggs.resultType(ak, argType, f.name());
+            Aggs.Spec spec = new Aggs.Spec(ak, arg, null, f.distinct(), null, rt);
+            return saved.register(new Windows.Call(kind, spec, part, order, desc, nf, rt));
+        } finally {
+            windows = saved;
+        }
+    }
+
     private Expr function(FuncCall f, Scope s) {
         if (f.over() != null) {
-            throw new LrepException(SqlState.FEATURE_NOT_SUPPORTED, "window functions are not supported").withPosition(f.pos());
+            return window(f, s);
         }
         if ((f.schema() == null || f.schema().equals("pg_catalog")) && Aggs.isAggregate(f.name())
                 && registry.find(f.schema(), f.name(), List.of(PgType.UNKNOWN)) == null) {

@@ -285,6 +285,11 @@ final class QueryPlanner {
             SrfCollector srfs = new SrfCollector();
             SrfCollector savedSrf = srfAllowed;
             srfAllowed = srfs;
+            Windows.Collector wins = new Windows.Collector();
+            Windows.Collector savedWins = binder.windows;
+            List<io.lrep.node.sql.ast.Expr.WindowSpec> savedNamed = binder.namedWindows;
+            binder.windows = wins;
+            binder.namedWindows = core.windows() == null ? List.of() : core.windows();
             List<Expr> targets = new ArrayList<>();
             List<ColumnInfo> cols = new ArrayList<>();
             List<String> names = new ArrayList<>();
@@ -310,6 +315,22 @@ final class QueryPlanner {
             } finally {
                 srfAllowed = savedSrf;
             }
+            try {
+                return finishSelect(core, parent, orderBy, limit, offset, plan, scope, exprScope, aggCtx, having, srfs, wins, targets, cols);
+            } finally {
+                binder.windows = savedWins;
+                binder.namedWindows = savedNamed;
+            }
+        } finally {
+            binder.agg = savedAgg;
+        }
+    }
+
+    private Result finishSelect(QueryExpr.SelectCore core, Scope parent, List<SortItem> orderBy, io.lrep.node.sql.ast.Expr limit,
+            io.lrep.node.sql.ast.Expr offset, Plan plan, Scope scope, Scope exprScope, Binder.AggContext aggCtx, Expr having,
+            SrfCollector srfs, Windows.Collector wins, List<Expr> targets, List<ColumnInfo> cols) {
+        List<String> names = new ArrayList<>();
+        {
             for (ColumnInfo c : cols) {
                 names.add(c.name());
             }
@@ -319,6 +340,7 @@ final class QueryPlanner {
                     plan = new Plan.Filter(plan, having);
                 }
             }
+            Plan beforeWindows = plan;
             // ORDER BY keys: output columns by name/position, else expressions as hidden columns
             int visible = targets.size();
             List<Expr> sortKeys = new ArrayList<>();
@@ -386,6 +408,9 @@ final class QueryPlanner {
                 Expr t = targets.get(k);
                 distinctOnKeys.add(new Expr.Column(t.type, t.typmod, 0, k, "", 0, (short) 0));
             }
+            if (!wins.calls.isEmpty()) {
+                plan = new Windows.Node(beforeWindows, wins.calls);
+            }
             if (srfs.calls.isEmpty()) {
                 plan = new Plan.Project(plan, targets);
             } else {
@@ -426,8 +451,6 @@ final class QueryPlanner {
                 plan = new Plan.Project(plan, trim);
             }
             return new Result(plan, cols, scope.correlated || exprScope.correlated);
-        } finally {
-            binder.agg = savedAgg;
         }
     }
 
@@ -538,7 +561,7 @@ final class QueryPlanner {
     private boolean hasAggregate(List<?> nodes) {
         boolean[] found = {false};
         walkNoSubqueries(nodes, n -> {
-            if (n instanceof FuncCall f && binder.isAggregateCall(f)) {
+            if (n instanceof FuncCall f && f.over() == null && binder.isAggregateCall(f)) {
                 found[0] = true;
             }
         });

@@ -154,6 +154,10 @@ class SqlScriptTest {
                 "SELECT g, n FROM a WHERE id = 1", "x|10",
                 "SELECT id FROM a a1 WHERE n > (SELECT avg(n) FROM a)", "2",
                 "SELECT g, count(*) FROM a GROUP BY 1 ORDER BY 2 DESC, 1", "x|2\ny|1\nz|1",
+                "SELECT id, row_number() OVER (ORDER BY n DESC NULLS LAST), rank() OVER (PARTITION BY g ORDER BY id), "
+                        + "count(*) OVER (PARTITION BY g) FROM a ORDER BY id", "1|2|1|2\n2|1|2|2\n3|4|1|1\n4|3|1|1",
+                "SELECT id, sum(n) OVER (ORDER BY id) FROM a ORDER BY id", "1|10\n2|30\n3|30\n4|35",
+                "SELECT g, count(*), sum(count(*)) OVER () FROM a GROUP BY g ORDER BY g", "x|2|4\ny|1|4\nz|1|4",
                 "SELECT id, n FROM a GROUP BY id", "ERROR 42803: column \"a.n\" must appear in the GROUP BY clause or be used in an aggregate function",
                 "SELECT id FROM a, b", "ERROR 42702: column reference \"id\" is ambiguous");
     }
