@@ -1093,7 +1093,19 @@ final class Binder {
 
     private Expr like(Like l, Scope s) {
         if (l.kind() == io.lrep.node.sql.ast.Expr.LikeKind.SIMILAR) {
-            throw new LrepException(SqlState.FEATURE_NOT_SUPPORTED, "SIMILAR TO is not supported").withPosition(l.pos());
+            Expr a = toText(bind(l.arg(), s), l.pos());
+            Expr p = coerce(bind(l.pattern(), s), PgType.TEXT, -1, l.pos());
+            boolean not = l.not();
+            return Expr.of(PgType.BOOL, env -> {
+                Object x = a.eval(env);
+                Object y = p.eval(env);
+                if (x == null || y == null) {
+                    return null;
+                }
+                // SQL regular expression: % and _ are wildcards, the rest is POSIX syntax, anchored
+                String re = ((String) y).replace("%", ".*").replace("_", ".");
+                return Ops.regex("^(?:" + re + ")$", false).matcher((String) x).find() != not;
+            });
         }
         Expr a = toText(bind(l.arg(), s), l.pos());
         Expr p = coerce(bind(l.pattern(), s), PgType.TEXT, -1, l.pos());

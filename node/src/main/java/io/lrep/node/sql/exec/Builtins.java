@@ -226,8 +226,13 @@ public final class Builtins {
             if (x.signum() < 0) {
                 throw new LrepException(SqlState.INVALID_ARGUMENT_FOR_POWER_FUNCTION, "cannot take square root of a negative number");
             }
-            BigDecimal r = x.sqrt(new MathContext(Math.max(17, x.precision() + 1)));
-            return r.setScale(Math.max(16, x.scale()), RoundingMode.HALF_UP);
+            if (x.signum() == 0) {
+                return BigDecimal.ZERO.setScale(Math.max(16, x.scale()));
+            }
+            // sqrt_var's scale: 16 significant digits from the result's weight, at least the input's scale
+            int sweight = (Ops.weight(x) + 1) * 4 / 2 - 1;
+            int rscale = Math.min(Math.max(16 - sweight, Math.max(x.scale(), 0)), 1000);
+            return x.sqrt(new MathContext(rscale + 40)).setScale(rscale, RoundingMode.HALF_UP);
         }));
         l.add(f("exp", List.of(F8), F8, (c, a) -> Math.exp((Double) a[0])));
         l.add(f("ln", List.of(F8), F8, (c, a) -> log((Double) a[0], Math::log)));
@@ -564,18 +569,30 @@ public final class Builtins {
     }
 
     private static BigDecimal numericPower(BigDecimal x, BigDecimal y) {
-        if (y.stripTrailingZeros().scale() <= 0 && y.abs().compareTo(BigDecimal.valueOf(10000)) < 0) {
-            int n = y.intValueExact();
-            if (n >= 0) {
-                BigDecimal r = x.pow(n);
-                return r.scale() < 16 ? r.setScale(Math.max(16 - Math.max(0, r.precision() - r.scale()), 0), RoundingMode.HALF_UP) : r;
-            }
-            if (x.signum() == 0) {
-                throw new LrepException(SqlState.INVALID_ARGUMENT_FOR_POWER_FUNCTION, "zero raised to a negative power is undefined");
-            }
-            return BigDecimal.ONE.divide(x.pow(-n), 16, RoundingMode.HALF_UP);
+        if (x.signum() == 0 && y.signum() < 0) {
+            throw new LrepException(SqlState.INVALID_ARGUMENT_FOR_POWER_FUNCTION, "zero raised to a negative power is undefined");
         }
-        return new BigDecimal(power(x.doubleValue(), y.doubleValue())).setScale(16, RoundingMode.HALF_UP);
+        BigDecimal exact;
+        boolean integral = y.stripTrailingZeros().scale() <= 0 && y.abs().compareTo(BigDecimal.valueOf(10000)) < 0;
+        if (integral) {
+            int n = y.intValueExact();
+            exact = n >= 0 ? x.pow(n) : BigDecimal.ONE.divide(x.pow(-n), new MathContext(60));
+        } else if (y.compareTo(new BigDecimal("0.5")) == 0) {
+            if (x.signum() < 0) {
+                throw new LrepException(SqlState.INVALID_ARGUMENT_FOR_POWER_FUNCTION,
+                        "a negative number raised to a non-integer power yields a complex result");
+            }
+            exact = x.sqrt(new MathContext(60));
+        } else {
+            exact = new BigDecimal(power(x.doubleValue(), y.doubleValue()));
+        }
+        if (exact.signum() == 0) {
+            return BigDecimal.ZERO.setScale(Math.max(16, Math.max(x.scale(), y.scale())));
+        }
+        // power_var's scale: 16 significant digits from the result's magnitude, at least the inputs' scales
+        int log10 = exact.precision() - exact.scale() - 1;
+        int rscale = Math.min(Math.max(16 - log10, Math.max(Math.max(x.scale(), y.scale()), 0)), 1000);
+        return exact.setScale(rscale, RoundingMode.HALF_UP);
     }
 
     private static double log(double x, java.util.function.DoubleUnaryOperator fn) {

@@ -93,7 +93,7 @@ public final class FunctionRegistry {
         List<PgType> params = f.argTypes();
         int n = args.size();
         if (f.variadic()) {
-            if (n < params.size() - 1) {
+            if (n < params.size()) {
                 return -1;
             }
         } else if (n != params.size()) {

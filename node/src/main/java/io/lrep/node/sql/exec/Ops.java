@@ -269,7 +269,7 @@ public final class Ops {
     }
 
     /** The base-10000 weight of a non-zero numeric (the exponent of its first NBASE digit). */
-    private static int weight(BigDecimal v) {
+    static int weight(BigDecimal v) {
         BigDecimal a = v.abs();
         int exp10 = a.precision() - a.scale() - 1;
         return Math.floorDiv(exp10, 4);
