@@ -72,7 +72,7 @@ final class Analyzer {
     Planned analyze(Parsed p) {
         Statement s = p.statement();
         if (s instanceof Statement.Select sel) {
-            QueryPlanner.Result r = planner.planQuery(sel.query(), null);
+            QueryPlanner.Result r = regNames(planner.planQuery(sel.query(), null));
             boolean forUpdate = !sel.query().locking().isEmpty();
             return new Planned.Query(r.plan(), textColumns(r.columns()), planner.deps, forUpdate);
         }
@@ -231,6 +231,34 @@ final class Analyzer {
             throw unsupported("DO", d.pos());
         }
         throw unsupported(s.getClass().getSimpleName().replaceAll("([a-z])([A-Z])", "$1 $2").toUpperCase(Locale.ROOT), s.pos());
+    }
+
+    /**
+     * Result columns of reg* types are sent as the objects' names (as their output functions
+     * print them) in text columns: the wire value of a reg* is otherwise just the oid.
+     */
+    private QueryPlanner.Result regNames(QueryPlanner.Result r) {
+        boolean any = false;
+        for (ColumnInfo c : r.columns()) {
+            any |= Ops.isReg(c.type());
+        }
+        if (!any) {
+            return r;
+        }
+        List<Expr> exprs = new ArrayList<>();
+        List<ColumnInfo> cols = new ArrayList<>();
+        for (int i = 0; i < r.columns().size(); i++) {
+            ColumnInfo c = r.columns().get(i);
+            Expr col = new Expr.Column(c.type(), c.typmod(), 0, i, c.name(), c.tableOid(), c.attnum());
+            if (Ops.isReg(c.type())) {
+                exprs.add(binder.castTo(col, PgType.TEXT, -1, 0));
+                cols.add(new ColumnInfo(c.name(), PgType.TEXT, -1, c.tableOid(), c.attnum()));
+            } else {
+                exprs.add(col);
+                cols.add(c);
+            }
+        }
+        return new QueryPlanner.Result(new Plan.Project(r.plan(), exprs), cols, r.correlated());
     }
 
     private static List<ColumnInfo> textColumns(List<ColumnInfo> cols) {

@@ -225,7 +225,7 @@ final class Binder {
         }
         if (e instanceof Param p) {
             int idx = p.index() - 1;
-            if (idx < 0) {
+            if (idx < 0 || !params.allows(idx)) {
                 throw new LrepException(SqlState.UNDEFINED_PARAMETER, "there is no parameter $" + p.index()).withPosition(p.pos());
             }
             params.seen(idx);
@@ -473,7 +473,9 @@ final class Binder {
 
     LrepException undefinedColumn(ColumnRef c) {
         String name = c.names().size() >= 2 ? String.join(".", c.names().subList(c.names().size() - 2, c.names().size())) : c.column();
-        return new LrepException(SqlState.UNDEFINED_COLUMN, "column " + quoteIfNeeded(name) + " does not exist").withPosition(c.pos());
+        // PostgreSQL quotes a bare column name but not a qualified one
+        String shown = c.names().size() >= 2 ? name : quoteIfNeeded(name);
+        return new LrepException(SqlState.UNDEFINED_COLUMN, "column " + shown + " does not exist").withPosition(c.pos());
     }
 
     private static String quoteIfNeeded(String name) {

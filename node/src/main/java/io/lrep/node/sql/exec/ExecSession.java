@@ -107,11 +107,11 @@ public final class ExecSession implements SqlSession {
         List<Analyzer.Parsed> parsed = Analyzer.parse(sql);
         List<Prepared> out = new ArrayList<>();
         if (parsed.isEmpty()) {
-            out.add(new Stmt(sql, null, new ParamTypes(null)));
+            out.add(new Stmt(sql, null, ParamTypes.none()));
             return out;
         }
         for (Analyzer.Parsed p : parsed) {
-            out.add(new Stmt(p.text(), p, new ParamTypes(null)));
+            out.add(new Stmt(p.text(), p, ParamTypes.none()));
         }
         return out;
     }

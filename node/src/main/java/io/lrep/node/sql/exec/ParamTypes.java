@@ -12,6 +12,19 @@ import java.util.List;
 public final class ParamTypes {
 
     private final List<PgType> types = new ArrayList<>();
+    private boolean closed;
+
+    /** The parameters of a simple Query: there are none ($n is 42P02). */
+    public static ParamTypes none() {
+        ParamTypes p = new ParamTypes(null);
+        p.closed = true;
+        return p;
+    }
+
+    /** Whether $n (0-based index) may be referenced. */
+    public boolean allows(int index) {
+        return !closed || index < types.size();
+    }
 
     public ParamTypes(int[] oids) {
         if (oids != null) {

@@ -179,9 +179,21 @@ final class QueryPlanner {
         return new Result(new Plan.ValuesScan(width, rows), cols, parent != null && parent.correlated);
     }
 
+    /** Set while planning the leaves of a set operation: their untyped literal columns stay unknown until the operation resolves them. */
+    private boolean keepUnknown;
+
     private Result setOperation(QueryExpr.SetOperation so, Scope parent) {
-        Result l = planQuery(asQuery(so.left()), parent);
-        Result r = planQuery(asQuery(so.right()), parent);
+        boolean saved = keepUnknown;
+        keepUnknown = true;
+        Result l;
+        Result r;
+        try {
+            l = planQuery(asQuery(so.left()), parent);
+            keepUnknown = true;
+            r = planQuery(asQuery(so.right()), parent);
+        } finally {
+            keepUnknown = saved;
+        }
         String opName = so.op().name();
         if (l.columns().size() != r.columns().size()) {
             throw new LrepException(SqlState.SYNTAX_ERROR, "each " + opName + " query must have the same number of columns")
@@ -196,7 +208,11 @@ final class QueryPlanner {
         for (int i = 0; i < types.length; i++) {
             ColumnInfo a = l.columns().get(i);
             ColumnInfo b = r.columns().get(i);
-            PgType t = a.type() == b.type() ? a.type() : Binder.commonOf(a.type(), b.type());
+            PgType t = a.type() == b.type() ? a.type() : a.type() == PgType.UNKNOWN ? b.type() : b.type() == PgType.UNKNOWN ? a.type()
+                    : Binder.commonOf(a.type(), b.type());
+            if (t == PgType.UNKNOWN) {
+                t = saved ? PgType.UNKNOWN : PgType.TEXT;
+            }
             if (t == null) {
                 throw new LrepException(SqlState.DATATYPE_MISMATCH, opName + " types " + Ops.sqlName(a.type()) + " and "
                         + Ops.sqlName(b.type()) + " cannot be matched").withPosition(so.pos());
@@ -227,6 +243,8 @@ final class QueryPlanner {
 
     private Result planSelect(QueryExpr.SelectCore core, Scope parent, List<SortItem> orderBy, io.lrep.node.sql.ast.Expr limit,
             io.lrep.node.sql.ast.Expr offset) {
+        boolean unknownStays = keepUnknown;
+        keepUnknown = false;
         Scope scope = new Scope(parent);
         Plan plan = from(core.from(), scope);
 
@@ -301,7 +319,7 @@ final class QueryPlanner {
                     }
                     int before = srfs.calls.size();
                     Expr e = binder.bind(item.expr(), exprScope);
-                    if (e.type == PgType.UNKNOWN) {
+                    if (e.type == PgType.UNKNOWN && !(unknownStays && e instanceof Expr.Const)) {
                         e = binder.coerce(e, PgType.TEXT, -1, item.pos());
                     }
                     if (srfs.calls.size() > before && !(e instanceof SrfRef)) {

@@ -49,6 +49,74 @@ class PostgresParityTest {
                 {"SELECT exp(1::float8), ln(10::float8), log(100::float8)", "2.718281828459045|2.302585092994046|2"},
     };
 
+    private static final String[] SETUP = {
+        "CREATE TABLE pa (id int PRIMARY KEY, g text, n int)",
+        "CREATE TABLE pb (id int PRIMARY KEY, a_id int, label text)",
+        "INSERT INTO pa VALUES (1, 'x', 10), (2, 'x', 20), (3, 'y', NULL), (4, 'z', 5)",
+        "INSERT INTO pb VALUES (1, 1, 'one'), (2, 1, 'uno'), (3, 2, 'two'), (4, 9, 'nine')",
+    };
+
+    private static final String[][] TABLE_CASES = {
+                {"SELECT * FROM pa WHERE id = 'x'", "ERROR invalid input syntax for type integer: \"x\""},
+                {"SELECT nosuch FROM pa", "ERROR column \"nosuch\" does not exist"},
+                {"SELECT pa.nosuch FROM pa", "ERROR column pa.nosuch does not exist"},
+                {"SELECT zz.id FROM pa", "ERROR missing FROM-clause entry for table \"zz\""},
+                {"SELECT id FROM pa, pb", "ERROR column reference \"id\" is ambiguous"},
+                {"SELECT * FROM nosuch", "ERROR relation \"nosuch\" does not exist"},
+                {"INSERT INTO pa VALUES (1, 'a', 1)", "ERROR duplicate key value violates unique constraint \"pa_pkey\""},
+                {"INSERT INTO pa (id, nosuch) VALUES (9, 1)", "ERROR column \"nosuch\" of relation \"pa\" does not exist"},
+                {"INSERT INTO pa VALUES (9, 'a', 1, 2)", "ERROR INSERT has more expressions than target columns"},
+                {"INSERT INTO pa (id, g) VALUES (9)", "ERROR INSERT has more target columns than expressions"},
+                {"INSERT INTO pa VALUES ('x', 'a', 1)", "ERROR invalid input syntax for type integer: \"x\""},
+                {"UPDATE pa SET nosuch = 1", "ERROR column \"nosuch\" of relation \"pa\" does not exist"},
+                {"SELECT g, n FROM pa GROUP BY g", "ERROR column \"pa.n\" must appear in the GROUP BY clause or be used in an aggregate function"},
+                {"SELECT count(*) FROM pa WHERE sum(n) > 1", "ERROR aggregate functions are not allowed in WHERE"},
+                {"SELECT id FROM pa ORDER BY 5", "ERROR ORDER BY position 5 is not in select list"},
+                {"SELECT 1 UNION SELECT 'a'", "ERROR invalid input syntax for type integer: \"a\""},
+                {"SELECT 1 UNION SELECT 1, 2", "ERROR each UNION query must have the same number of columns"},
+                {"SELECT id FROM pa WHERE g = 1", "ERROR operator does not exist: text = integer"},
+                {"SELECT 'a' + 1", "ERROR invalid input syntax for type integer: \"a\""},
+                {"SELECT * FROM (SELECT 1)", "ERROR subquery in FROM must have an alias"},
+                {"SELECT avg(g) FROM pa", "ERROR function avg(text) does not exist"},
+                {"SELECT g, sum(n), count(*) FILTER (WHERE n > 5) FROM pa GROUP BY g ORDER BY g", "x|30|2\ny||0\nz|5|0"},
+                {"SELECT pa.id, pb.label FROM pa JOIN pb USING (id) ORDER BY 1", "1|one\n2|uno\n3|two\n4|nine"},
+                {"SELECT id, label FROM pa NATURAL JOIN pb ORDER BY 1", "1|one\n2|uno\n3|two\n4|nine"},
+                {"SELECT g, (SELECT max(label) FROM pb WHERE pb.a_id = pa.id) FROM pa ORDER BY id", "x|uno\nx|two\ny|\nz|"},
+                {"SELECT DISTINCT n IS NULL FROM pa ORDER BY 1", "f\nt"},
+                {"SELECT id FROM pa WHERE n IN (SELECT n FROM pa WHERE n > 5) ORDER BY 1", "1\n2"},
+                {"SELECT id FROM pa WHERE n NOT IN (SELECT n FROM pa) ORDER BY 1", ""},
+                {"SELECT count(*), count(n), sum(n)::text, max(g) FROM pa WHERE false", "0|0||"},
+                {"SELECT id FROM pa LIMIT -1", "ERROR LIMIT must not be negative"},
+                {"SELECT CAST(n AS text) || g FROM pa ORDER BY id", "10x\n20x\n\n5z"},
+                {"SELECT x.* FROM pa x WHERE x.id < 3 ORDER BY x.id DESC", "2|x|20\n1|x|10"},
+                {"SELECT g AS grp, count(*) FROM pa GROUP BY grp ORDER BY grp", "x|2\ny|1\nz|1"},
+                {"SELECT upper(g) u FROM pa ORDER BY u DESC LIMIT 1 OFFSET 1", "Y"},
+                {"SELECT nextval('nosuch')", "ERROR relation \"nosuch\" does not exist"},
+                {"SELECT 1 FROM pa HAVING count(*) > 2", "1"},
+                {"SELECT id FROM pa WHERE id = ANY('{1,3}') ORDER BY id", "1\n3"},
+                {"SELECT (SELECT 1, 2)", "ERROR subquery must return only one column"},
+                {"SELECT * FROM pa WHERE id IN (1, '2') ORDER BY id", "1|x|10\n2|x|20"},
+                {"SELECT n::float8 / 3 FROM pa WHERE id = 1", "3.3333333333333335"},
+                {"SELECT sum(n) / count(n) FROM pa", "11"},
+                {"SELECT pg_typeof(sum(n)), pg_typeof(avg(n)), pg_typeof(count(n)) FROM pa", "bigint|numeric|bigint"},
+                {"SELECT id, CASE WHEN n > 10 THEN 'big' WHEN n > 0 THEN 'small' ELSE 'none' END FROM pa ORDER BY id", "1|small\n2|big\n3|none\n4|small"},
+                {"SELECT $1", "ERROR there is no parameter $1"},
+    };
+
+    @Test
+    void sameResultsAndErrorsOnTablesAsPostgres() {
+        try (SqlHarness h = new SqlHarness()) {
+            SqlSession s = h.session();
+            for (String sql : SETUP) {
+                assertThat(SqlHarness.run(s, sql)).as(sql).doesNotStartWith("ERROR");
+            }
+            for (String[] c : TABLE_CASES) {
+                String got = SqlHarness.run(s, c[0]).replace("null", "").replace("(0 rows)", "").replaceAll("^ERROR [0-9A-Z]{5}: ", "ERROR ");
+                assertThat(got).as(c[0]).isEqualTo(c[1]);
+            }
+        }
+    }
+
     @Test
     void sameResultsAsPostgres() {
         try (SqlHarness h = new SqlHarness()) {
