@@ -1,0 +1,48 @@
+package io.lrep.node.sql;
+
+import io.lrep.core.error.LrepException;
+import io.lrep.core.error.SqlState;
+import io.lrep.core.storage.StorageEngine;
+import io.lrep.node.NodeConfig;
+import io.lrep.node.sql.exec.EngineCore;
+import io.lrep.node.sql.exec.ExecSession;
+import io.lrep.node.sql.exec.Roles;
+import java.util.List;
+import java.util.function.LongSupplier;
+
+/**
+ * The node's SQL engine: parses, analyzes, plans and runs statements against storage with
+ * PostgreSQL 15's semantics. One per node; {@link #openSession} makes one session per client.
+ *
+ * <p>Known limitations: SERIALIZABLE runs as REPEATABLE READ; UNIQUE, CHECK and FOREIGN KEY
+ * constraints are rejected with 0A000; CREATE INDEX succeeds as a no-op only when it names the
+ * primary key columns (0A000 otherwise); there is no interval type (interval literals are read
+ * as fixed durations where a function takes one).
+ */
+public final class LrepSqlEngine implements SqlEngine, AutoCloseable {
+
+    private final EngineCore core;
+
+    /**
+     * @param walInsertLsn the WAL insert position (pg_current_wal_lsn())
+     * @param checkpoint what CHECKPOINT runs (the node's checkpointer)
+     */
+    public LrepSqlEngine(StorageEngine storage, NodeConfig config, List<CatalogExtension> extensions, LongSupplier walInsertLsn,
+            Runnable checkpoint) {
+        this.core = new EngineCore(storage, config, extensions, walInsertLsn, checkpoint);
+    }
+
+    @Override
+    public SqlSession openSession(SessionContext context) {
+        if (!EngineCore.DATABASES.contains(context.database())) {
+            throw new LrepException(SqlState.INVALID_CATALOG_NAME, "database \"" + context.database() + "\" does not exist");
+        }
+        boolean superuser = Roles.find(core.storage(), context.user()).map(Roles.Role::superuser).orElse(false);
+        return new ExecSession(core, context, superuser);
+    }
+
+    @Override
+    public void close() {
+        core.close();
+    }
+}
