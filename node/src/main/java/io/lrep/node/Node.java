@@ -13,6 +13,12 @@ import io.lrep.core.wal.WalSegment;
 import io.lrep.core.worker.StartTime;
 import io.lrep.core.worker.Supervisor;
 import io.lrep.core.worker.WorkerSpec;
+import io.lrep.node.server.HbaConfig;
+import io.lrep.node.server.ProtocolServer;
+import io.lrep.node.server.ServerConfig;
+import io.lrep.node.server.StorageRoleLookup;
+import io.lrep.node.sql.LrepSqlEngine;
+import io.lrep.node.sql.catalog.SystemCatalog;
 import io.lrep.core.error.SqlState;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -21,6 +27,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,10 +56,14 @@ public final class Node implements AutoCloseable {
     private final Recovery.RecoveryResult recovery;
     private final Checkpointer checkpointer;
     private final Supervisor supervisor;
+    private final LrepSqlEngine engine;
+    private final ProtocolServer server;
+    private final int port;
     private volatile boolean closed;
 
     private Node(String name, DataDirectory dataDirectory, NodeConfig config, ControlFile control, Wal wal, StorageEngine storage,
-            Recovery.RecoveryResult recovery, Checkpointer checkpointer, Supervisor supervisor) {
+            Recovery.RecoveryResult recovery, Checkpointer checkpointer, Supervisor supervisor, LrepSqlEngine engine,
+            ProtocolServer server, int port) {
         this.name = name;
         this.dataDirectory = dataDirectory;
         this.config = config;
@@ -62,6 +73,9 @@ public final class Node implements AutoCloseable {
         this.recovery = recovery;
         this.checkpointer = checkpointer;
         this.supervisor = supervisor;
+        this.engine = engine;
+        this.server = server;
+        this.port = port;
     }
 
     /**
@@ -90,7 +104,7 @@ public final class Node implements AutoCloseable {
             throw new LrepException(SqlState.IO_ERROR, "could not write file \"" + dataDir.resolve(HBA_FILE) + "\": " + e.getMessage(), e);
         }
         ControlFile control = ControlFile.create(dataDir, ControlFile.newSystemIdentifier());
-        try (Node node = start(dataDir, Map.of())) {
+        try (Node node = start(dataDir, Map.of(), false)) {
             SystemTables.bootstrap(node.storage(), superuser, passwordVerifier);
         }
         LOG.info("Initialized data directory {} (system identifier {}, superuser \"{}\")", dataDir,
@@ -114,8 +128,15 @@ public final class Node implements AutoCloseable {
                 """.formatted(method);
     }
 
-    /** Opens {@code dataDir}, recovers, and starts the node's workers; settings override lrep.conf. */
+    /**
+     * Opens {@code dataDir}, recovers, starts the node's workers and its protocol server on
+     * {@code listen_addresses}:{@code port} (port 0 picks a free one); settings override lrep.conf.
+     */
     public static Node start(Path dataDir, Map<String, String> overrides) {
+        return start(dataDir, overrides, true);
+    }
+
+    private static Node start(Path dataDir, Map<String, String> overrides, boolean serve) {
         Deque<AutoCloseable> opened = new ArrayDeque<>();
         try {
             DataDirectory dd = DataDirectory.open(dataDir);
@@ -161,10 +182,22 @@ public final class Node implements AutoCloseable {
                     .build());
             supervisor.advanceTo(StartTime.RECOVERY_FINISHED);
 
+            LrepSqlEngine engine = new LrepSqlEngine(storage, config, List.of(new SystemCatalog()), wal::insertLsn,
+                    () -> checkpointer.checkpointNow());
+            opened.push(engine);
+            ProtocolServer server = null;
+            int port = -1;
+            if (serve) {
+                server = new ProtocolServer(name, engine, new StorageRoleLookup(storage), HbaConfig.load(dataDir.resolve(HBA_FILE)),
+                        ServerConfig.of(config));
+                opened.push(server);
+                port = server.start(listenHost(config.get("listen_addresses")), config.getInt("port"));
+            }
+
             LOG.info("database system is ready: WAL ends at {}, redo replayed {} transactions", Lsn.format(wal.insertLsn()),
                     recovery.transactionsReplayed());
-            Node node = new Node(name, dd, config, control, wal, storage, recovery, checkpointer, supervisor);
-            dd.markReady(-1);
+            Node node = new Node(name, dd, config, control, wal, storage, recovery, checkpointer, supervisor, engine, server, port);
+            dd.markReady(port);
             return node;
         } catch (RuntimeException e) {
             closeAll(opened, e);
@@ -212,9 +245,32 @@ public final class Node implements AutoCloseable {
         return control;
     }
 
-    /** Where clients reach the node, for the start-up line ("" while it serves no protocol). */
+    /** Where clients reach the node, for the start-up line. */
     public String listenDescription() {
-        return "";
+        return server == null ? "" : ", listening on " + config.get("listen_addresses") + " port " + port;
+    }
+
+    /** The port the protocol server listens on, or -1 when it serves none. */
+    public int port() {
+        return port;
+    }
+
+    /** The node's SQL engine. */
+    public LrepSqlEngine sqlEngine() {
+        return engine;
+    }
+
+    /** Re-reads {@code hba.conf} for connections from now on, as PostgreSQL's reload does. */
+    public void reloadHba() {
+        if (server != null) {
+            server.reloadHba(HbaConfig.load(dataDirectory.root().resolve(HBA_FILE)));
+        }
+    }
+
+    /** The address to bind: {@code *} means every IPv4 address; of a list, the first. */
+    private static String listenHost(String listenAddresses) {
+        String first = listenAddresses.split(",")[0].trim();
+        return first.equals("*") || first.isEmpty() ? "0.0.0.0" : first;
     }
 
     /** What start-up recovery did. */
@@ -240,11 +296,15 @@ public final class Node implements AutoCloseable {
         closed = true;
         MDC.put("node", name);
         LOG.info("Shutting down node {}", name);
-        RuntimeException failure = null;
+        RuntimeException failure = stopServing(null);
         try {
             checkpointer.shutdownCheckpoint();
         } catch (RuntimeException e) {
-            failure = e;
+            if (failure == null) {
+                failure = e;
+            } else {
+                failure.addSuppressed(e);
+            }
         }
         failure = stopRest(failure);
         LOG.info("Stopped node {}", name);
@@ -265,10 +325,29 @@ public final class Node implements AutoCloseable {
         }
         closed = true;
         LOG.warn("Halting node {} without a shutdown checkpoint", name);
-        RuntimeException failure = stopRest(null);
+        RuntimeException failure = stopRest(stopServing(null));
         if (failure != null) {
             throw failure;
         }
+    }
+
+    /** Stops accepting clients and closes their sessions (open transactions roll back). */
+    private RuntimeException stopServing(RuntimeException failure) {
+        for (AutoCloseable c : new AutoCloseable[] {server, engine}) {
+            if (c == null) {
+                continue;
+            }
+            try {
+                c.close();
+            } catch (Exception e) {
+                if (failure == null) {
+                    failure = e instanceof RuntimeException re ? re : new LrepException(SqlState.INTERNAL_ERROR, e.getMessage(), e);
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        return failure;
     }
 
     private RuntimeException stopRest(RuntimeException failure) {
@@ -277,7 +356,7 @@ public final class Node implements AutoCloseable {
                 c.close();
             } catch (Exception e) {
                 if (failure == null) {
-                    failure = e instanceof RuntimeException re ? re : new LrepException(io.lrep.core.error.SqlState.INTERNAL_ERROR, e.getMessage(), e);
+                    failure = e instanceof RuntimeException re ? re : new LrepException(SqlState.INTERNAL_ERROR, e.getMessage(), e);
                 } else {
                     failure.addSuppressed(e);
                 }

@@ -75,8 +75,11 @@ final class StringTypes {
         return s.substring(0, e);
     }
 
-    /** The byte a "char" value holds. */
+    /** The byte a "char" value holds; the empty string is the zero byte, as PostgreSQL prints it. */
     static int charByte(String v) {
+        if (v.isEmpty()) {
+            return 0;
+        }
         if (v.length() != 1 || v.charAt(0) > 0xFF) {
             throw new LrepException(SqlState.DATATYPE_MISMATCH,
                     "\"char\" value must be one character in U+0000..U+00FF (one byte): \"" + v + "\"");

@@ -237,7 +237,12 @@ final class Ddl {
                     throw new LrepException(SqlState.SYNTAX_ERROR, "multiple default values specified for column \"" + cd.name()
                             + "\" of table \"" + table + "\"").withPosition(c.pos());
                 }
-                d = d.withDefault(Deparse.expr(def.expr()));
+                String text = Deparse.expr(def.expr());
+                if (def.expr() instanceof io.lrep.node.sql.ast.Expr.StringLiteral && type.category() == 'S') {
+                    // PostgreSQL stores a string default as a constant of the column's type: 'x'::text
+                    text += "::" + io.lrep.node.sql.catalog.TypeFormat.format(type.oid());
+                }
+                d = d.withDefault(text);
             } else if (c instanceof Constraint.PrimaryKey p) {
                 if (!pk.isEmpty()) {
                     throw new LrepException(SqlState.INVALID_TABLE_DEFINITION, "multiple primary keys for table \"" + table
