@@ -168,6 +168,9 @@ class SessionBehaviourTest {
         assertThatThrownBy(() -> copyIn("COPY c FROM STDIN", "x\tx\t1\n"))
                 .isInstanceOf(LrepException.class).hasMessage("invalid input syntax for type integer: \"x\"");
         assertThat(SqlHarness.run(s, "SELECT count(*) FROM c")).isEqualTo("4");
+        // pgbench -i loads its accounts like this
+        copyIn("copy c from stdin with (freeze on)", "10\t\t0\n11\t\t0\n\\.\n");
+        assertThat(SqlHarness.run(s, "SELECT id, s = '', n FROM c WHERE id >= 10 ORDER BY id")).isEqualTo("10|t|0\n11|t|0");
     }
 
     private void copyIn(String sql, String data) {
