@@ -256,6 +256,27 @@ class SessionBehaviourTest {
     }
 
     @Test
+    void errorsCarryPositions() {
+        assertThatThrownBy(() -> s.prepareAll("SELECT 1 FRM t")).isInstanceOf(LrepException.class)
+                .satisfies(e -> {
+                    LrepException x = (LrepException) e;
+                    assertThat(x.sqlState().code()).isEqualTo("42601");
+                    assertThat(x.position()).isEqualTo(10);
+                });
+        assertThatThrownBy(() -> s.prepare("SELECT * FROM nosuch", new int[0])).isInstanceOf(LrepException.class)
+                .satisfies(e -> assertThat(((LrepException) e).position()).isEqualTo(15));
+        s.abortImplicit();
+        assertThatThrownBy(() -> s.prepare("SELECT id, nosuch FROM t", new int[0])).isInstanceOf(LrepException.class)
+                .satisfies(e -> {
+                    LrepException x = (LrepException) e;
+                    assertThat(x.sqlState().code()).isEqualTo("42703");
+                    assertThat(x.position()).isEqualTo(12);
+                });
+        s.abortImplicit();
+        assertThat(s.transactionStatus()).isEqualTo('I');
+    }
+
+    @Test
     void unknownDatabase() {
         assertThatThrownBy(() -> h.engine.openSession(new SessionContext("postgres", "nope", 1, Map.of(), "false", "x")))
                 .isInstanceOf(LrepException.class).hasMessage("database \"nope\" does not exist")
