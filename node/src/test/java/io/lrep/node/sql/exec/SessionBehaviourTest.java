@@ -261,7 +261,7 @@ class SessionBehaviourTest {
                 .satisfies(e -> {
                     LrepException x = (LrepException) e;
                     assertThat(x.sqlState().code()).isEqualTo("42601");
-                    assertThat(x.position()).isEqualTo(10);
+                    assertThat(x.position()).isEqualTo(14);
                 });
         assertThatThrownBy(() -> s.prepare("SELECT * FROM nosuch", new int[0])).isInstanceOf(LrepException.class)
                 .satisfies(e -> assertThat(((LrepException) e).position()).isEqualTo(15));
