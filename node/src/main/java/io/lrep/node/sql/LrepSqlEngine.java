@@ -16,8 +16,13 @@ import java.util.function.LongSupplier;
  *
  * <p>Known limitations: SERIALIZABLE runs as REPEATABLE READ; UNIQUE, CHECK and FOREIGN KEY
  * constraints are rejected with 0A000; CREATE INDEX succeeds as a no-op only when it names the
- * primary key columns (0A000 otherwise); there is no interval type (interval literals are read
- * as fixed durations where a function takes one).
+ * primary key columns (0A000 otherwise); ADD PRIMARY KEY rebuilds a keyless table; there is no
+ * interval type (interval literals are fixed durations added to timestamps); SELECT ... FOR
+ * UPDATE takes no row locks; UPDATE ... FROM, DELETE ... USING, WITH RECURSIVE, data-modifying
+ * CTEs and CREATE VIEW are 0A000; top-level result columns of reg* types are sent as text names;
+ * lock_timeout and idle_in_transaction_session_timeout are accepted but not enforced.
+ *
+ * <p>Closing the engine stops its statement-timeout timer thread.
  */
 public final class LrepSqlEngine implements SqlEngine, AutoCloseable {
 

@@ -300,8 +300,12 @@ public final class ExecSession implements SqlSession {
         }
         ensureTxn();
         if (!planned.deps.isEmpty() && stale(planned.deps)) {
+            List<ColumnInfo> before = planned.columns;
             p.stmt.replan(this);
             planned = p.stmt.planned(this);
+            if (!sameShape(before, planned.columns)) {
+                throw new LrepException(SqlState.FEATURE_NOT_SUPPORTED, "cached plan must not change result type");
+            }
             p.planned = planned;
         }
         String verb = planned.writeVerb();
@@ -376,6 +380,18 @@ public final class ExecSession implements SqlSession {
         if (txn != null) {
             txn.nextCommand();
         }
+    }
+
+    private static boolean sameShape(List<ColumnInfo> a, List<ColumnInfo> b) {
+        if (a.size() != b.size()) {
+            return false;
+        }
+        for (int i = 0; i < a.size(); i++) {
+            if (a.get(i).type() != b.get(i).type()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Whether a table the plan depends on changed since it was planned. */

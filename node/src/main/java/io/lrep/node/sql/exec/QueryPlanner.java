@@ -979,9 +979,43 @@ final class QueryPlanner {
             return new Plan.NestedLoop(left, right, type, all.isEmpty() ? null : Binder.and(all), true);
         }
         if (!lk.isEmpty()) {
+            Plan lookup = indexLookup(right, lk, rk, type);
+            if (lookup != null) {
+                return new Plan.NestedLoop(left, lookup, type, res, true);
+            }
             return new Plan.HashJoin(left, right, type, lk, rk, kt.toArray(new PgType[0]), res);
         }
         return new Plan.NestedLoop(left, right, type, res, false);
+    }
+
+    /**
+     * An index nested loop: when the equi-join keys cover the right table's whole primary key
+     * (same types), the right side becomes a primary-key lookup per left row instead of a scan.
+     */
+    private static Plan indexLookup(Plan right, List<Expr> lk, List<Expr> rk, Plan.JoinType type) {
+        if (!(right instanceof Plan.SeqScan ss) || ss.filter != null || !ss.table.hasPrimaryKey()
+                || !(type == Plan.JoinType.INNER || type == Plan.JoinType.LEFT)) {
+            return null;
+        }
+        TableDef t = ss.table;
+        Expr[] key = new Expr[t.primaryKey().size()];
+        for (int i = 0; i < rk.size(); i++) {
+            if (!(rk.get(i) instanceof Expr.Column r) || !(lk.get(i) instanceof Expr.Column l)) {
+                continue;
+            }
+            int k = t.primaryKey().indexOf(r.index + 1);
+            if (k < 0 || l.type != t.columns().get(r.index).type()) {
+                continue;
+            }
+            // the left row is one level out while the lookup runs
+            key[k] = new Expr.Column(l.type, l.typmod, l.levelsUp + 1, l.index, l.name, l.tableOid, l.attnum);
+        }
+        for (Expr k : key) {
+            if (k == null) {
+                return null;
+            }
+        }
+        return new Plan.PkLookup(t, List.of(key), null);
     }
 
     private static Scope.Entry entryWith(Scope s, String col, int pos) {

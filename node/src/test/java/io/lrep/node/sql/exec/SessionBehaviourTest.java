@@ -103,6 +103,30 @@ class SessionBehaviourTest {
         extended("SELECT name FROM t WHERE id > $1", 3);
         assertThat(es.lastScans).isEqualTo(1);
         assertThat(SqlHarness.run(s, "EXPLAIN SELECT * FROM t WHERE id = 5")).isEqualTo("Index Scan using t_pkey on t (filter)");
+        // a join on the inner table's primary key looks rows up instead of scanning it
+        assertThat(SqlHarness.run(s, "CREATE TABLE r (k int PRIMARY KEY, t_id int)")).isEqualTo("CREATE TABLE");
+        assertThat(SqlHarness.run(s, "INSERT INTO r VALUES (1, 2), (2, 3), (3, 99)")).isEqualTo("INSERT 0 3");
+        assertThat(SqlHarness.run(s, "SELECT r.k, t.name FROM r JOIN t ON t.id = r.t_id ORDER BY r.k")).isEqualTo("1|n2\n2|n3");
+        assertThat(es.lastGets).isEqualTo(3);
+        assertThat(es.lastScans).isEqualTo(1);
+        assertThat(SqlHarness.run(s, "SELECT r.k, t.name FROM r LEFT JOIN t ON t.id = r.t_id ORDER BY r.k")).isEqualTo("1|n2\n2|n3\n3|null");
+    }
+
+    @Test
+    void preparedStatementIsReplannedAfterDdl() {
+        Prepared p = s.prepare("SELECT name FROM t WHERE id = $1", new int[0]);
+        s.endOfQuery();
+        assertThat(SqlHarness.run(s, "ALTER TABLE t ADD COLUMN extra int")).isEqualTo("ALTER TABLE");
+        List<Object[]> rows = new ArrayList<>();
+        s.execute(s.bind(p, new Object[] {2}), 0, rows::add);
+        s.endOfQuery();
+        assertThat(rows.get(0)).containsExactly("n2");
+        Prepared star = s.prepare("SELECT * FROM t WHERE id = $1", new int[0]);
+        s.endOfQuery();
+        assertThat(SqlHarness.run(s, "ALTER TABLE t DROP COLUMN extra")).isEqualTo("ALTER TABLE");
+        assertThatThrownBy(() -> s.execute(s.bind(star, new Object[] {2}), 0, r -> true))
+                .hasMessage("cached plan must not change result type");
+        s.abortImplicit();
     }
 
     @Test
@@ -144,6 +168,9 @@ class SessionBehaviourTest {
         assertThatThrownBy(() -> copyIn("COPY c FROM STDIN", "x\tx\t1\n"))
                 .isInstanceOf(LrepException.class).hasMessage("invalid input syntax for type integer: \"x\"");
         assertThat(SqlHarness.run(s, "SELECT count(*) FROM c")).isEqualTo("4");
+        // pgbench -i loads its accounts like this
+        copyIn("copy c from stdin with (freeze on)", "10\t\t0\n11\t\t0\n\\.\n");
+        assertThat(SqlHarness.run(s, "SELECT id, s = '', n FROM c WHERE id >= 10 ORDER BY id")).isEqualTo("10|t|0\n11|t|0");
     }
 
     private void copyIn(String sql, String data) {
@@ -226,6 +253,27 @@ class SessionBehaviourTest {
         assertThat(SqlHarness.run(s, "SET statement_timeout = 50; SELECT pg_sleep(10)"))
                 .isEqualTo("SET\nERROR 57014: canceling statement due to statement timeout");
         assertThat(SqlHarness.run(s, "SELECT 1")).isEqualTo("1");
+    }
+
+    @Test
+    void errorsCarryPositions() {
+        assertThatThrownBy(() -> s.prepareAll("SELECT 1 FRM t")).isInstanceOf(LrepException.class)
+                .satisfies(e -> {
+                    LrepException x = (LrepException) e;
+                    assertThat(x.sqlState().code()).isEqualTo("42601");
+                    assertThat(x.position()).isEqualTo(14);
+                });
+        assertThatThrownBy(() -> s.prepare("SELECT * FROM nosuch", new int[0])).isInstanceOf(LrepException.class)
+                .satisfies(e -> assertThat(((LrepException) e).position()).isEqualTo(15));
+        s.abortImplicit();
+        assertThatThrownBy(() -> s.prepare("SELECT id, nosuch FROM t", new int[0])).isInstanceOf(LrepException.class)
+                .satisfies(e -> {
+                    LrepException x = (LrepException) e;
+                    assertThat(x.sqlState().code()).isEqualTo("42703");
+                    assertThat(x.position()).isEqualTo(12);
+                });
+        s.abortImplicit();
+        assertThat(s.transactionStatus()).isEqualTo('I');
     }
 
     @Test

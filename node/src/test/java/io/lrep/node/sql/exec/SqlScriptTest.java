@@ -252,7 +252,7 @@ class SqlScriptTest {
         script(
                 "drop table if exists pgbench_accounts, pgbench_branches, pgbench_history, pgbench_tellers", "DROP TABLE",
                 "create table pgbench_history(tid int,bid int,aid    int,delta int,mtime timestamp,filler char(22))", "CREATE TABLE",
-                "create table pgbench_tellers(tid int not null,bid int,tbalance int,filler char(84))", "CREATE TABLE",
+                "create table pgbench_tellers(tid int not null,bid int,tbalance int,filler char(84)) with (fillfactor=100)", "CREATE TABLE",
                 "create table pgbench_accounts(aid    int not null,bid int,abalance int,filler char(84))",
                 "CREATE TABLE",
                 "create table pgbench_branches(bid int not null,bbalance int,filler char(88))", "CREATE TABLE",
