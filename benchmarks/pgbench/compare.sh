@@ -24,8 +24,9 @@ runas() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 
 run_pgbench() { # port user
   "$pgbin/psql" -X -q -h 127.0.0.1 -p "$1" -U "$2" -d postgres -v ON_ERROR_STOP=1 -f "$here/setup.sql" >/dev/null
-  "$pgbin/pgbench" -n -h 127.0.0.1 -p "$1" -U "$2" -c "$clients" -j 2 -T "$seconds" -f "$here/txn.sql" postgres 2>&1 \
-    | tee "$work/out-$1.txt" | grep -E "^(number of (transactions actually processed|failed)|latency average|tps)" || true
+  "$pgbin/pgbench" -n -h 127.0.0.1 -p "$1" -U "$2" -c "$clients" -j 2 -T "$seconds" -f "$here/txn.sql" postgres \
+    > "$work/out-$1.txt" 2>&1 || { cat "$work/out-$1.txt" >&2; return 1; }
+  grep -E "^(number of (transactions actually processed|failed)|latency average|tps)" "$work/out-$1.txt" >&2 || true
   grep -oP 'tps = \K[0-9.]+' "$work/out-$1.txt" | head -1
 }
 
@@ -37,11 +38,11 @@ lrep_tps=$(run_pgbench $lrep_port bench | tail -1)
 "$root/lrep" stop -D "$work/lrep" >/dev/null
 
 echo "== PostgreSQL $("$pgbin/postgres" --version | awk '{print $3}'), fsync=on, synchronous_commit=on"
-mkdir -p "$work/pg" && chown -R "$(id -u):$(id -g)" "$work/pg"
-[ "$(id -u)" = 0 ] && chown postgres "$work/pg"
+mkdir -p "$work/pg" "$work/pglog"
+if [ "$(id -u)" = 0 ]; then chown postgres "$work/pg" "$work/pglog"; fi
 runas "$pgbin/initdb" -D "$work/pg" -A trust -U bench >/dev/null
-runas "$pgbin/pg_ctl" -D "$work/pg" -l "$work/pg.log" -w \
-  -o "-p $pg_port -c listen_addresses=127.0.0.1 -c unix_socket_directories=$work/pg -c fsync=on -c synchronous_commit=on -c max_connections=50" start >/dev/null
+runas "$pgbin/pg_ctl" -D "$work/pg" -l "$work/pglog/pg.log" -w \
+  -o "-p $pg_port -c listen_addresses=127.0.0.1 -c unix_socket_directories=$work/pglog -c fsync=on -c synchronous_commit=on -c max_connections=50" start >/dev/null
 pg_tps=$(run_pgbench $pg_port bench | tail -1)
 
 echo "== tps: lrep $lrep_tps, PostgreSQL $pg_tps, ratio $(awk -v a="$lrep_tps" -v b="$pg_tps" 'BEGIN{printf "%.2f", a/b}')"
