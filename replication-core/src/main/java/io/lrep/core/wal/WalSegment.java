@@ -86,7 +86,15 @@ public final class WalSegment implements AutoCloseable {
             FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
             try {
                 ch.truncate(0);
-                ch.write(ByteBuffer.allocate(1), segmentSize - 1L); // full size; the rest reads as zeros
+                // Written out in full, as PostgreSQL's wal_init_zero does: a sparse file would make every
+                // later fdatasync allocate blocks and journal metadata, which slows each commit's flush.
+                ByteBuffer zeros = ByteBuffer.allocateDirect(1 << 20);
+                for (long pos = 0; pos < segmentSize; pos += zeros.capacity()) {
+                    zeros.clear().limit((int) Math.min(zeros.capacity(), segmentSize - pos));
+                    while (zeros.hasRemaining()) {
+                        ch.write(zeros, pos + zeros.position());
+                    }
+                }
                 if (fsync) {
                     ch.force(true);
                     syncDirectory(dir);
