@@ -1,12 +1,7 @@
 package io.lrep.node.server;
 
-import io.lrep.core.storage.RowRef;
 import io.lrep.core.storage.StorageEngine;
-import io.lrep.core.storage.TableDef;
-import io.lrep.core.storage.Transaction;
-import io.lrep.node.SystemTables;
-import java.time.Instant;
-import java.util.Iterator;
+import io.lrep.node.sql.exec.Roles;
 import java.util.Optional;
 
 /** Reads roles from {@code pg_catalog.pg_authid} in a short read-only transaction. */
@@ -20,22 +15,7 @@ public final class StorageRoleLookup implements RoleLookup {
 
     @Override
     public Optional<Role> find(String name) {
-        try (Transaction t = storage.begin()) {
-            TableDef authid = t.findTable(SystemTables.SCHEMA, SystemTables.AUTHID);
-            if (authid == null) {
-                return Optional.empty();
-            }
-            Iterator<RowRef> rows = t.scan(authid, t.statementSnapshot());
-            while (rows.hasNext()) {
-                Object[] v = rows.next().values();
-                if (name.equals(v[SystemTables.ROL_NAME])) {
-                    return Optional.of(new Role((Long) v[SystemTables.ROL_OID], name, (Boolean) v[SystemTables.ROL_SUPER],
-                            (Boolean) v[SystemTables.ROL_CANLOGIN], (Boolean) v[SystemTables.ROL_REPLICATION],
-                            (Integer) v[SystemTables.ROL_CONNLIMIT], (String) v[SystemTables.ROL_PASSWORD],
-                            (Instant) v[SystemTables.ROL_VALIDUNTIL]));
-                }
-            }
-            return Optional.empty();
-        }
+        return Roles.find(storage, name).map(r -> new Role(r.oid(), r.name(), r.superuser(), r.canLogin(), r.replication(),
+                r.connLimit(), r.password(), r.validUntil()));
     }
 }

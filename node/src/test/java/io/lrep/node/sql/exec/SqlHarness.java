@@ -5,7 +5,7 @@ import io.lrep.core.storage.StorageEngine;
 import io.lrep.core.types.PgType;
 import io.lrep.core.wal.MemoryWalLog;
 import io.lrep.node.NodeConfig;
-import io.lrep.node.TestBootstrap;
+import io.lrep.node.SystemTablesFixture;
 import io.lrep.node.sql.ColumnInfo;
 import io.lrep.node.sql.ExecuteResult;
 import io.lrep.node.sql.LrepSqlEngine;
@@ -34,7 +34,7 @@ final class SqlHarness implements AutoCloseable {
     private static final AtomicInteger PIDS = new AtomicInteger(1000);
 
     SqlHarness() {
-        TestBootstrap.bootstrap(storage, "postgres");
+        SystemTablesFixture.bootstrap(storage, "postgres");
         engine = new LrepSqlEngine(storage, NodeConfig.defaults(), List.of(), wal::insertLsn, checkpoints::incrementAndGet);
     }
 
