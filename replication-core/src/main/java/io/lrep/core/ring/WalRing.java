@@ -48,9 +48,15 @@ import java.util.zip.CRC32C;
  *               Writers wait on it before reusing ring space; readers acquire it as their
  *               visibility bound, which makes the flushed frames' bytes visible to them
  *               (writer release -> flusher acquire -> flusher release -> reader acquire).
- * reuseUpTo:    after its wait for space and before its first ring store, a writer raises
- *               reuseUpTo to end - capacity (CAS max), then releaseFence(): ring slots of stream
- *               bytes below reuseUpTo may be being overwritten.
+ * reuseUpTo:    stream bytes below it may be being overwritten in the ring. After its wait for
+ *               space and before its first ring store, a writer makes sure reuseUpTo >= its
+ *               end - capacity: it reads reuseUpTo (getAcquire) and, only if that is lower,
+ *               raises it (CAS max) to min(end - capacity + reuseStep, flushedUpTo as it saw it),
+ *               a reuseStep (capacity / 64) ahead, so that one CAS covers many records. Then
+ *               releaseFence(). A writer that skips the CAS read a value some writer stored
+ *               before it, which the acquire read orders before its own ring stores too. Raising
+ *               it early is conservative only: readers read those oldest records from segments;
+ *               capping it at flushedUpTo keeps it off records a reader cannot have yet.
  * lap check:    a reader copies a flushed record, then acquireFence() (orders the copy's loads
  *               before the next load; pairs with the writer's releaseFence) and re-reads
  *               reuseUpTo (getLongAcquire): if it passed the record's start, a writer may have
@@ -93,6 +99,8 @@ public final class WalRing {
     private final int capacity;
     private final long mask;
     private final int maxFrameLength;
+    /** How far past its own need a writer raises reuseUpTo (see the protocol). */
+    private final long reuseStep;
     private final long baseLsn;
     private final MappedByteBuffer ring;
     /** Per 8-byte slot: lap + 1 of the last record published starting there (see the protocol). */
@@ -132,6 +140,7 @@ public final class WalRing {
         this.capacity = capacity;
         this.mask = capacity - 1L;
         this.maxFrameLength = capacity / 4;
+        this.reuseStep = capacity / 64;
         this.baseLsn = startLsn;
         this.available = new int[capacity / WalRecordDescriptor.ALIGNMENT];
         this.lapOrigin = startLsn & ~mask;
@@ -213,9 +222,12 @@ public final class WalRing {
         long end = start + frameLength;
         frame.putLong(WalRecordDescriptor.LSN_OFFSET, start);
         frame.putInt(WalRecordDescriptor.CRC_OFFSET, own.frameCrc((int) unpadded));
-        awaitSpace(end);
-        advanceReuseUpTo(end - capacity);
-        // Orders the reuseUpTo store above before the ring stores below; pairs with the
+        long flushed = awaitSpace(end);
+        long reuse = end - capacity;
+        if ((long) REUSE_UP_TO.getAcquire(this) < reuse) {
+            advanceReuseUpTo(Math.min(reuse + reuseStep, flushed));
+        }
+        // Orders the reuseUpTo store (or load) above before the ring stores below; pairs with the
         // acquireFence() in lapped(), so a reader that copied any byte stored below sees reuseUpTo.
         VarHandle.releaseFence();
         copyIn(start, frame, 0, frameLength);
@@ -223,12 +235,15 @@ public final class WalRing {
         return end;
     }
 
-    private void awaitSpace(long end) {
+    /** Waits until the ring bytes up to {@code end} may be reused; returns the flushedUpTo it saw (at least end - capacity). */
+    private long awaitSpace(long end) {
         long needed = end - capacity;
-        if (getFlushedUpToAcquire() >= needed) {
-            return;
+        long flushed = getFlushedUpToAcquire();
+        if (flushed >= needed) {
+            return flushed;
         }
         awaitFlushedUninterruptibly(needed);
+        return Math.max(needed, getFlushedUpToAcquire());
     }
 
     /** Raises reuseUpTo to at least {@code lsn}: ring slots of stream bytes below it may be rewritten now. */
