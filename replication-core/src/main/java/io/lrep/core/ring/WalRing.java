@@ -190,14 +190,8 @@ public final class WalRing {
     // ------------------------------------------------------------------ writers
 
     /**
-     * Appends {@code record}: reserves space, waits for the ring to have flushed the bytes it will
-     * reuse, encodes the frame straight into its ring space (through a scratch frame when it
-     * wraps at the ring's end) and publishes it. Returns the record's end LSN.
-     *
-     * <p>{@code record} must not change during the call (its arrays are read twice: once for its
-     * size, before the reservation, once to encode it). If it does, so that it no longer fits its
-     * reservation, the reservation is filled with a frame whose body is invalid (type 0: readers
-     * report it as DATA_CORRUPTED) so that the stream has no hole, and this throws INTERNAL_ERROR.
+     * Appends {@code record}: encodes it, reserves space, waits for the ring to have flushed the
+     * bytes it will reuse, copies the frame and publishes it. Returns the record's end LSN.
      *
      * @throws LrepException PROGRAM_LIMIT_EXCEEDED if the record does not fit, OBJECT_NOT_IN_PREREQUISITE_STATE when closed
      */
@@ -205,20 +199,29 @@ public final class WalRing {
         if (closed) {
             throw new LrepException(SqlState.OBJECT_NOT_IN_PREREQUISITE_STATE, "WAL buffers \"" + file + "\" are closed");
         }
-        // Sizing checks every value's class: once it passes, encoding cannot fail (see above).
         int bodyLength = WalRecordCodec.encodedSize(record);
-        long unpaddedLong = (long) WalRecordDescriptor.HEADER_LENGTH + bodyLength;
-        if (unpaddedLong > maxFrameLength) {
-            throw new LrepException(SqlState.PROGRAM_LIMIT_EXCEEDED, "WAL record of " + unpaddedLong + " bytes exceeds the maximum of "
+        long unpadded = (long) WalRecordDescriptor.HEADER_LENGTH + bodyLength;
+        if (unpadded > maxFrameLength) {
+            throw new LrepException(SqlState.PROGRAM_LIMIT_EXCEEDED, "WAL record of " + unpadded + " bytes exceeds the maximum of "
                     + maxFrameLength + " bytes (a quarter of wal_buffers = " + capacity + " bytes)");
         }
-        int unpadded = (int) unpaddedLong;
-        int frameLength = WalRecordDescriptor.align(unpadded);
+        int frameLength = WalRecordDescriptor.align((int) unpadded);
         Scratch own = scratch.get();
+        ByteBuffer frame = own.frame(frameLength);
+        // Encode before reserving: a failure here leaves no hole in the stream.
+        frame.clear();
+        frame.position(WalRecordDescriptor.BODY_OFFSET);
+        WalRecordCodec.encode(record, frame);
+        for (int i = (int) unpadded; i < frameLength; i++) {
+            frame.put(i, (byte) 0);
+        }
+        frame.order(ByteOrder.LITTLE_ENDIAN).putInt(WalRecordDescriptor.LENGTH_OFFSET, (int) unpadded);
 
-        // From here until publish() nothing may throw unless it publishes first: the flusher stops at this hole.
+        // From here until the release store below nothing may throw: the flusher stops at this hole.
         long start = (long) INSERT_POSITION.getAndAdd(this, (long) frameLength);
         long end = start + frameLength;
+        frame.putLong(WalRecordDescriptor.LSN_OFFSET, start);
+        frame.putInt(WalRecordDescriptor.CRC_OFFSET, own.frameCrc((int) unpadded));
         long flushed = awaitSpace(end);
         long reuse = end - capacity;
         if ((long) REUSE_UP_TO.getAcquire(this) < reuse) {
@@ -227,15 +230,8 @@ public final class WalRing {
         // Orders the reuseUpTo store (or load) above before the ring stores below; pairs with the
         // acquireFence() in lapped(), so a reader that copied any byte stored below sees reuseUpTo.
         VarHandle.releaseFence();
-        int off = (int) (start & mask);
-        Throwable failure = off + frameLength <= capacity
-                ? own.encodeInPlace(record, start, off, unpadded, frameLength)
-                : own.encodeWrapped(record, start, unpadded, frameLength);
+        copyIn(start, frame, 0, frameLength);
         publish(start);
-        if (failure != null) {
-            throw new LrepException(SqlState.INTERNAL_ERROR, "WAL record " + record.getClass().getSimpleName() + " at "
-                    + Lsn.format(start) + " changed while it was appended; its frame was written as invalid", failure);
-        }
         return end;
     }
 
@@ -306,84 +302,27 @@ public final class WalRing {
     }
 
     /**
-     * One thread's reusable state for appends: its view of the ring (a duplicate: position and
-     * limit are per view), a frame buffer for frames that wrap, and a CRC32C. Confined to its
-     * thread, so it needs no ordering of its own; the ring bytes it stores are published by
-     * {@link #publish}.
+     * One thread's reusable encode buffer and CRC32C for appends. Confined to its thread, so it
+     * needs no ordering of its own.
      */
     private final class Scratch {
-        private final ByteBuffer view = ring.duplicate();
-        private final CRC32C crc = new CRC32C();
-        private ByteBuffer frame = ByteBuffer.allocate(256).order(ByteOrder.LITTLE_ENDIAN);
+        private ByteBuffer frame = ByteBuffer.allocate(256);
+        final CRC32C crc = new CRC32C();
 
-        /**
-         * Encodes the frame of {@code record} starting at {@code lsn} straight into the ring at
-         * {@code off}, where all its {@code frameLength} bytes lie before the ring's end, CRC
-         * included (computed over the ring bytes). Returns null, or the failure if the record no
-         * longer fits its reservation, in which case an invalid frame was written instead.
-         */
-        Throwable encodeInPlace(WalRecord record, long lsn, int off, int unpadded, int frameLength) {
-            Throwable failure = encodeBody(record, view, off, unpadded, frameLength);
-            if (failure != null) {
-                zero(view, off + WalRecordDescriptor.BODY_OFFSET, off + frameLength);
+        /** The encode buffer, grown to at least {@code length} bytes. */
+        ByteBuffer frame(int length) {
+            if (frame.capacity() < length) {
+                frame = ByteBuffer.allocate(Math.max(length, frame.capacity() * 2));
             }
-            for (int i = off + unpadded; i < off + frameLength; i++) {
-                ring.put(i, (byte) 0);
-            }
-            ring.putInt(off + WalRecordDescriptor.LENGTH_OFFSET, unpadded);
-            ring.putLong(off + WalRecordDescriptor.LSN_OFFSET, lsn);
-            ring.putInt(off + WalRecordDescriptor.CRC_OFFSET, crc(view, off, unpadded));
-            return failure;
+            return frame;
         }
 
-        /** As {@link #encodeInPlace} for a frame that wraps at the ring's end: encodes into the frame buffer, then copies. */
-        Throwable encodeWrapped(WalRecord record, long lsn, int unpadded, int frameLength) {
-            if (frame.capacity() < frameLength) {
-                frame = ByteBuffer.allocate(Math.max(frameLength, frame.capacity() * 2)).order(ByteOrder.LITTLE_ENDIAN);
-            }
-            Throwable failure = encodeBody(record, frame, 0, unpadded, frameLength);
-            if (failure != null) {
-                zero(frame, WalRecordDescriptor.BODY_OFFSET, frameLength);
-            }
-            for (int i = unpadded; i < frameLength; i++) {
-                frame.put(i, (byte) 0);
-            }
-            frame.putInt(WalRecordDescriptor.LENGTH_OFFSET, unpadded);
-            frame.putLong(WalRecordDescriptor.LSN_OFFSET, lsn);
-            frame.putInt(WalRecordDescriptor.CRC_OFFSET, crc(frame, 0, unpadded));
-            frame.clear(); // crc() moved the limit
-            copyIn(lsn, frame, 0, frameLength);
-            return failure;
-        }
-
-        /** Encodes the body at {@code off + BODY_OFFSET} of {@code dst}, within the frame; returns null or why it failed. */
-        private Throwable encodeBody(WalRecord record, ByteBuffer dst, int off, int unpadded, int frameLength) {
-            dst.limit(off + frameLength).position(off + WalRecordDescriptor.BODY_OFFSET);
-            try {
-                WalRecordCodec.encode(record, dst);
-            } catch (RuntimeException | Error e) { // published as an invalid frame, then rethrown as the cause
-                return e;
-            }
-            if (dst.position() != off + unpadded) {
-                return new IllegalStateException("encoded body of " + (dst.position() - off - WalRecordDescriptor.BODY_OFFSET)
-                        + " bytes (expected: " + (unpadded - WalRecordDescriptor.BODY_OFFSET) + ")");
-            }
-            return null;
-        }
-
-        private void zero(ByteBuffer dst, int from, int to) {
-            for (int i = from; i < to; i++) {
-                dst.put(i, (byte) 0);
-            }
-        }
-
-        /** CRC32C of the frame of {@code unpadded} bytes at {@code off} of {@code buf}, as {@link WalRecordDescriptor#crc} defines it. */
-        private int crc(ByteBuffer buf, int off, int unpadded) {
+        /** CRC32C of the encoded frame of {@code length} bytes, as {@link WalRecordDescriptor#crc} defines it. */
+        int frameCrc(int length) {
+            byte[] b = frame.array();
             crc.reset();
-            buf.limit(off + WalRecordDescriptor.CRC_OFFSET).position(off + WalRecordDescriptor.LENGTH_OFFSET);
-            crc.update(buf);
-            buf.limit(off + unpadded).position(off + WalRecordDescriptor.LSN_OFFSET);
-            crc.update(buf);
+            crc.update(b, WalRecordDescriptor.LENGTH_OFFSET, WalRecordDescriptor.CRC_OFFSET - WalRecordDescriptor.LENGTH_OFFSET);
+            crc.update(b, WalRecordDescriptor.LSN_OFFSET, length - WalRecordDescriptor.LSN_OFFSET);
             return (int) crc.getValue();
         }
     }
