@@ -25,8 +25,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Throughput of {@link WalRing#append(WalRecord)} alone, with no segment files: a drain thread
  * plays the WAL writer's part in memory (it scans published frames with
- * {@link WalRing#publishedFrameLength(long)}, which re-checks each frame's CRC as the real writer
- * does, and publishes them as flushed without writing them anywhere). Set against
+ * {@link WalRing#publishedFrameLength(long)}, the availability check the real writer runs, and
+ * publishes them as flushed without writing them anywhere). Set against
  * {@link WalAppendBenchmark} this separates the ring's cost from the cost of writing segments.
  *
  * <p>WalRing has no append path for pre-encoded bytes ({@code append} always encodes); the codec's

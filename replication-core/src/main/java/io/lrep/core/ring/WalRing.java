@@ -33,20 +33,30 @@ import java.util.zip.CRC32C;
  * reservation:  getAndAdd(insertPosition, frameLength) gives the record its start LSN. No lock.
  *               The writer then waits until flushedUpTo >= end - capacity, so it never
  *               overwrites bytes that are not yet in a segment file.
- * header LSN:   the 8-byte LSN word at start + 8 is written last by its writer
- *               (putLongRelease); the flusher reads it with getLongAcquire and takes the record
- *               as published only if it equals the record's own start LSN (a stale word from an
- *               earlier lap holds an older LSN), the length is sane and the CRC matches, so it
- *               sees the whole frame.
+ * available:    an int per 8-byte ring slot, beside the ring (on the heap). After copying its
+ *               whole frame (plain stores) a writer stores lap(start) + 1 into the slot of its
+ *               start (setRelease); the flusher takes the record at lsn as published iff that slot
+ *               holds lap(lsn) + 1 (getAcquire), and then sees the whole frame. A slot is written
+ *               only where a record starts and is zero when the ring opens, so whatever stale
+ *               bytes the ring holds at lsn, they are never taken for a record; the flusher does
+ *               not re-check the CRC. lap(lsn) = (lsn - lapOrigin) / capacity, as an int: a slot
+ *               could only be mistaken after 2^32 laps without a record starting in it, and the
+ *               flusher also checks the header's LSN word.
  * flushedUpTo:  the flusher writes it after write+fsync (putLongVolatile: release for readers
  *               and writers, and ordered before its scan of the waiter queue so that a waiter
  *               that enqueued itself and then read an old flushedUpTo is always unparked).
  *               Writers wait on it before reusing ring space; readers acquire it as their
  *               visibility bound, which makes the flushed frames' bytes visible to them
  *               (writer release -> flusher acquire -> flusher release -> reader acquire).
- * reuseUpTo:    after its wait for space and before its first ring store, a writer raises
- *               reuseUpTo to end - capacity (CAS max), then releaseFence(): ring slots of stream
- *               bytes below reuseUpTo may be being overwritten.
+ * reuseUpTo:    stream bytes below it may be being overwritten in the ring. After its wait for
+ *               space and before its first ring store, a writer makes sure reuseUpTo >= its
+ *               end - capacity: it reads reuseUpTo (getAcquire) and, only if that is lower,
+ *               raises it (CAS max) to min(end - capacity + reuseStep, flushedUpTo as it saw it),
+ *               a reuseStep (capacity / 64) ahead, so that one CAS covers many records. Then
+ *               releaseFence(). A writer that skips the CAS read a value some writer stored
+ *               before it, which the acquire read orders before its own ring stores too. Raising
+ *               it early is conservative only: readers read those oldest records from segments;
+ *               capping it at flushedUpTo keeps it off records a reader cannot have yet.
  * lap check:    a reader copies a flushed record, then acquireFence() (orders the copy's loads
  *               before the next load; pairs with the writer's releaseFence) and re-reads
  *               reuseUpTo (getLongAcquire): if it passed the record's start, a writer may have
@@ -69,7 +79,7 @@ public final class WalRing {
     /** Longest single park of a waiter; a backstop, wake-ups normally come by unpark. */
     private static final long MAX_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
-    private static final VarHandle RING_LONG = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle AVAILABLE = MethodHandles.arrayElementVarHandle(int[].class);
     private static final VarHandle INSERT_POSITION;
     private static final VarHandle FLUSHED_UP_TO;
     private static final VarHandle REUSE_UP_TO;
@@ -89,8 +99,14 @@ public final class WalRing {
     private final int capacity;
     private final long mask;
     private final int maxFrameLength;
+    /** How far past its own need a writer raises reuseUpTo (see the protocol). */
+    private final long reuseStep;
     private final long baseLsn;
     private final MappedByteBuffer ring;
+    /** Per 8-byte slot: lap + 1 of the last record published starting there (see the protocol). */
+    private final int[] available;
+    private final long lapOrigin;
+    private final int lapShift;
     private final Runnable flushRequest;
     private final ConcurrentLinkedQueue<Thread> waiters = new ConcurrentLinkedQueue<>();
     private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
@@ -124,7 +140,11 @@ public final class WalRing {
         this.capacity = capacity;
         this.mask = capacity - 1L;
         this.maxFrameLength = capacity / 4;
+        this.reuseStep = capacity / 64;
         this.baseLsn = startLsn;
+        this.available = new int[capacity / WalRecordDescriptor.ALIGNMENT];
+        this.lapOrigin = startLsn & ~mask;
+        this.lapShift = Integer.numberOfTrailingZeros(capacity);
         this.flushRequest = flushRequest;
         try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
             raf.setLength(0); // drop every byte of an earlier run: the ring starts zeroed
@@ -202,25 +222,28 @@ public final class WalRing {
         long end = start + frameLength;
         frame.putLong(WalRecordDescriptor.LSN_OFFSET, start);
         frame.putInt(WalRecordDescriptor.CRC_OFFSET, own.frameCrc((int) unpadded));
-        awaitSpace(end);
-        advanceReuseUpTo(end - capacity);
-        // Orders the reuseUpTo store above before the ring stores below; pairs with the
+        long flushed = awaitSpace(end);
+        long reuse = end - capacity;
+        if ((long) REUSE_UP_TO.getAcquire(this) < reuse) {
+            advanceReuseUpTo(Math.min(reuse + reuseStep, flushed));
+        }
+        // Orders the reuseUpTo store (or load) above before the ring stores below; pairs with the
         // acquireFence() in lapped(), so a reader that copied any byte stored below sees reuseUpTo.
         VarHandle.releaseFence();
-        copyIn(start, frame, 0, WalRecordDescriptor.LSN_OFFSET);
-        copyIn(start + WalRecordDescriptor.BODY_OFFSET, frame, WalRecordDescriptor.BODY_OFFSET,
-                frameLength - WalRecordDescriptor.BODY_OFFSET);
-        // Publishes the frame: pairs with getLongAcquire of this word in publishedFrameLength().
-        putLongRelease(start + WalRecordDescriptor.LSN_OFFSET, start);
+        copyIn(start, frame, 0, frameLength);
+        publish(start);
         return end;
     }
 
-    private void awaitSpace(long end) {
+    /** Waits until the ring bytes up to {@code end} may be reused; returns the flushedUpTo it saw (at least end - capacity). */
+    private long awaitSpace(long end) {
         long needed = end - capacity;
-        if (getFlushedUpToAcquire() >= needed) {
-            return;
+        long flushed = getFlushedUpToAcquire();
+        if (flushed >= needed) {
+            return flushed;
         }
         awaitFlushedUninterruptibly(needed);
+        return Math.max(needed, getFlushedUpToAcquire());
     }
 
     /** Raises reuseUpTo to at least {@code lsn}: ring slots of stream bytes below it may be rewritten now. */
@@ -244,12 +267,19 @@ public final class WalRing {
         }
     }
 
-    private void putLongRelease(long lsn, long value) {
-        RING_LONG.setRelease(ring, (int) (lsn & mask), value);
+    private int slot(long lsn) {
+        return (int) ((lsn & mask) >>> 3);
     }
 
-    private long getLongAcquire(long lsn) {
-        return (long) RING_LONG.getAcquire(ring, (int) (lsn & mask));
+    /** The availability mark of a record starting at {@code lsn}: its lap + 1 (never 0, the value of a fresh slot). */
+    private int lapMark(long lsn) {
+        return (int) ((lsn - lapOrigin) >>> lapShift) + 1;
+    }
+
+    /** Publishes the frame at {@code start}, all of whose bytes this thread has stored. */
+    private void publish(long start) {
+        // Orders the frame's stores before it; pairs with the getAcquire in publishedFrameLength().
+        AVAILABLE.setRelease(available, slot(start), lapMark(start));
     }
 
     // ------------------------------------------------------------------ flusher
@@ -260,49 +290,24 @@ public final class WalRing {
      * position and below the insert position.
      */
     public int publishedFrameLength(long lsn) {
-        // Pairs with the writer's putLongRelease of the header LSN in append().
-        if (getLongAcquire(lsn + WalRecordDescriptor.LSN_OFFSET) != lsn) {
+        // Pairs with the writer's setRelease in publish(): the whole frame is visible after it.
+        if ((int) AVAILABLE.getAcquire(available, slot(lsn)) != lapMark(lsn)) {
             return -1;
         }
-        int length = ring.getInt((int) (lsn & mask));
-        if (length < WalRecordDescriptor.MIN_LENGTH || length > maxFrameLength) {
-            return -1; // stale bytes that happen to hold this LSN; the writer is not done yet
+        // The LSN word may sit at offset 0 when the header's first word ends the ring.
+        if (ring.getLong((int) ((lsn + WalRecordDescriptor.LSN_OFFSET) & mask)) != lsn) {
+            return -1; // only after 2^32 laps without a record starting in this slot: not published yet
         }
-        int stored = ring.getInt((int) ((lsn + WalRecordDescriptor.CRC_OFFSET) & mask));
-        return crc(lsn, length) == stored ? length : -1;
-    }
-
-    /** The CRC of the ring frame at {@code lsn} as {@link WalRecordDescriptor#crc} defines it, read in place. */
-    private int crc(long lsn, int length) {
-        Scratch own = scratch.get();
-        CRC32C crc = own.crc;
-        crc.reset();
-        update(crc, own.ringView(), lsn + WalRecordDescriptor.LENGTH_OFFSET, WalRecordDescriptor.CRC_OFFSET);
-        update(crc, own.ringView(), lsn + WalRecordDescriptor.LSN_OFFSET, length - WalRecordDescriptor.LSN_OFFSET);
-        return (int) crc.getValue();
-    }
-
-    /** Adds the ring bytes of stream range {@code [lsn, lsn + length)} to {@code crc}, through this thread's view. */
-    private void update(CRC32C crc, ByteBuffer view, long lsn, int length) {
-        int off = (int) (lsn & mask);
-        int first = Math.min(length, capacity - off);
-        view.limit(off + first).position(off);
-        crc.update(view);
-        if (first < length) {
-            view.limit(length - first).position(0);
-            crc.update(view);
-        }
+        return ring.getInt((int) (lsn & mask));
     }
 
     /**
-     * One thread's reusable buffers: the frame it encodes into and a CRC32C for appends, and its
-     * own view of the ring (a duplicate: position and limit are per view) for the flusher's
-     * checks. Confined to its thread, so it needs no ordering of its own.
+     * One thread's reusable encode buffer and CRC32C for appends. Confined to its thread, so it
+     * needs no ordering of its own.
      */
     private final class Scratch {
         private ByteBuffer frame = ByteBuffer.allocate(256);
         final CRC32C crc = new CRC32C();
-        private ByteBuffer ringView;
 
         /** The encode buffer, grown to at least {@code length} bytes. */
         ByteBuffer frame(int length) {
@@ -319,13 +324,6 @@ public final class WalRing {
             crc.update(b, WalRecordDescriptor.LENGTH_OFFSET, WalRecordDescriptor.CRC_OFFSET - WalRecordDescriptor.LENGTH_OFFSET);
             crc.update(b, WalRecordDescriptor.LSN_OFFSET, length - WalRecordDescriptor.LSN_OFFSET);
             return (int) crc.getValue();
-        }
-
-        ByteBuffer ringView() {
-            if (ringView == null) {
-                ringView = ring.duplicate();
-            }
-            return ringView;
         }
     }
 

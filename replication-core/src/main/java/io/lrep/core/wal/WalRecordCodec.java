@@ -182,7 +182,7 @@ public final class WalRecordCodec {
         } else if (r instanceof WalRecord.LogicalMessage m) {
             dst.put(TYPE_MESSAGE).putInt(m.xid());
             putBool(dst, m.transactional());
-            putBytes(dst, m.prefix().getBytes(StandardCharsets.UTF_8));
+            putString(dst, m.prefix());
             putBytes(dst, m.content());
         } else if (r instanceof WalRecord.SequenceAdvance s) {
             dst.put(TYPE_SEQUENCE).putInt(s.xid()).putInt(s.seqOid()).putLong(s.lastValue());
@@ -374,7 +374,7 @@ public final class WalRecordCodec {
             putBytes(dst, d.unscaledValue().toByteArray());
         } else if (v instanceof String s) {
             dst.put(TAG_TEXT);
-            putBytes(dst, s.getBytes(StandardCharsets.UTF_8));
+            putString(dst, s);
         } else if (v instanceof byte[] b) {
             dst.put(TAG_BYTEA);
             putBytes(dst, b);
@@ -489,6 +489,24 @@ public final class WalRecordCodec {
 
     private static void putBytes(ByteBuffer dst, byte[] b) {
         dst.putInt(b.length).put(b);
+    }
+
+    /**
+     * Writes {@code s} as {@code bytes} of its UTF-8: ASCII-only strings byte by byte, without
+     * allocating, others through {@link String#getBytes}.
+     */
+    private static void putString(ByteBuffer dst, String s) {
+        int len = s.length();
+        for (int i = 0; i < len; i++) {
+            if (s.charAt(i) >= 0x80) {
+                putBytes(dst, s.getBytes(StandardCharsets.UTF_8));
+                return;
+            }
+        }
+        dst.putInt(len);
+        for (int i = 0; i < len; i++) {
+            dst.put((byte) s.charAt(i));
+        }
     }
 
     private static byte[] getBytes(ByteBuffer src) {

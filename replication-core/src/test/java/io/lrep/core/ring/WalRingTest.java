@@ -59,6 +59,44 @@ class WalRingTest {
         assertThat(ring.publishedFrameLength(BASE)).isEqualTo(256);
     }
 
+    /**
+     * Stale ring bytes that form a complete, valid frame for the expected LSN (length, CRC and
+     * LSN all right) are not taken as published while that LSN's writer has only reserved it.
+     */
+    @Test
+    void shouldNotTakeForgedStaleFrameWithExpectedLsnAsPublished() {
+        WalRing ring = ring();
+        long forgedLsn = BASE + CAP + 64;
+        ByteBuffer forged = ByteBuffer.allocate(64);
+        int forgedLength = WalRecordCodec.encodeFrame(new WalRecord.LogicalMessage(7, false, "", new byte[34]), forgedLsn, forged);
+        assertThat(forgedLength).isEqualTo(64);
+        // Lap 0: a 256-byte record whose content puts the forged frame at stream offset 64 (the
+        // content starts at offset 30 of the frame), then fillers up to the end of the ring.
+        byte[] content = new byte[256 - 30];
+        System.arraycopy(forged.array(), 0, content, 64 - 30, 64);
+        assertThat(ring.append(new WalRecord.LogicalMessage(1, false, "", content))).isEqualTo(BASE + 256);
+        for (int i = 1; i < CAP / 256; i++) {
+            ring.append(record256(i));
+        }
+        ring.publishFlushed(BASE + 256);
+        // Lap 1: a 64-byte record, then a 512-byte one that reserves forgedLsn and waits for the
+        // flush of BASE + 576, so its bytes are not written yet.
+        assertThat(ring.append(new WalRecord.LogicalMessage(2, false, "", new byte[34]))).isEqualTo(forgedLsn);
+        CompletableFuture<Long> blocked = CompletableFuture.supplyAsync(
+                () -> ring.append(new WalRecord.LogicalMessage(3, false, "", new byte[512 - 30])));
+        await().atMost(Duration.ofSeconds(10)).until(() -> ring.getInsertPositionAcquire() == forgedLsn + 512);
+        assertThat(blocked).isNotDone();
+        ByteBuffer[] stale = ring.regions(forgedLsn, forgedLsn + 64);
+        assertThat(stale).hasSize(1);
+        assertThat(WalRecordDescriptor.validate(stale[0], stale[0].position(), 64, forgedLsn)).as("the stale bytes are a valid frame").isNull();
+
+        assertThat(ring.publishedFrameLength(forgedLsn)).isEqualTo(-1);
+
+        ring.publishFlushed(BASE + CAP);
+        assertThat(blocked).succeedsWithin(Duration.ofSeconds(10)).isEqualTo(forgedLsn + 512);
+        assertThat(ring.publishedFrameLength(forgedLsn)).isEqualTo(512);
+    }
+
     @Test
     void shouldMakeWriterWaitForFlushBeforeReusingSpace() {
         WalRing ring = ring();

@@ -56,6 +56,24 @@ class WalRecordCodecTest {
     }
 
     @Test
+    void shouldWriteStringsAsTheirUtf8BytesWhetherAsciiOrNot() {
+        for (String s : new String[] {"", "p", "ascii prefix ~\u007f", "h\u00e9llo", "a\ud800b", "\ud83d\ude00x"}) {
+            byte[] utf8 = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            WalRecord r = new WalRecord.LogicalMessage(1, true, s, new byte[] {9});
+            ByteBuffer buf = ByteBuffer.allocate(WalRecordCodec.encodedSize(r));
+            WalRecordCodec.encode(r, buf);
+            assertThat(buf.hasRemaining()).as("size of %s", s).isFalse();
+            ByteBuffer expected = ByteBuffer.allocate(buf.capacity());
+            expected.put((byte) 8).putInt(1).put((byte) 1).putInt(utf8.length).put(utf8).putInt(1).put((byte) 9);
+            assertThat(buf.array()).as("encoding of %s", s).isEqualTo(expected.array());
+            ByteBuffer value = ByteBuffer.wrap(WalRecordCodec.encodeValue(s));
+            assertThat(value.get()).isEqualTo((byte) 8);
+            assertThat(value.getInt()).isEqualTo(utf8.length);
+            assertThat(value.remaining()).isEqualTo(utf8.length);
+        }
+    }
+
+    @Test
     void shouldRejectTruncatedBodyAsCorrupt() {
         WalRecord r = new WalRecord.Insert(1, 2, new Object[] {"some text", 5L});
         ByteBuffer buf = ByteBuffer.allocate(WalRecordCodec.encodedSize(r));
