@@ -61,10 +61,10 @@ final class DemoCommand implements Callable<Integer> {
         }
         long acknowledged;
         long expectedTotal;
-        Node node = Node.start(dataDir, Map.of());
+        Node node = Node.start(dataDir, Map.of("port", "0"));
         try {
-            out.printf("Node started: WAL ends at %s, redo replayed %d transactions%n",
-                    Lsn.format(node.wal().insertLsn()), node.recovery().transactionsReplayed());
+            out.printf("Node started: WAL ends at %s, redo replayed %d transactions; psql -h 127.0.0.1 -p %d -d postgres%n",
+                    Lsn.format(node.wal().insertLsn()), node.recovery().transactionsReplayed(), node.port());
             expectedTotal = ensureAccounts(node.storage());
             out.printf("Table %s.%s: %d accounts, total balance %d%n", SCHEMA, TABLE, accounts, expectedTotal);
             acknowledged = runLoad(node);
@@ -75,7 +75,7 @@ final class DemoCommand implements Callable<Integer> {
         out.printf("Crashing the node (no shutdown checkpoint) after %d acknowledged transfers...%n", acknowledged);
         node.halt();
 
-        try (Node restarted = Node.start(dataDir, Map.of())) {
+        try (Node restarted = Node.start(dataDir, Map.of("port", "0"))) {
             var r = restarted.recovery();
             out.printf("Restarted: crash recovery redo from %s to %s replayed %d transactions, discarded %d in flight%n",
                     Lsn.format(r.redoLsn()), Lsn.format(r.endOfWalLsn()), r.transactionsReplayed(), r.transactionsDiscarded());
