@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # pgbench against one lrep node and one PostgreSQL server, same script, same durability
 # (fsync on, synchronous_commit on), one after the other in the same run.
+# Each server gets a 10 s warm-up run first, not counted.
 # Usage: benchmarks/pgbench/compare.sh [clients=8] [seconds=30]
 set -euo pipefail
 clients=${1:-8}
@@ -24,6 +25,8 @@ runas() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 
 run_pgbench() { # port user
   "$pgbin/psql" -X -q -h 127.0.0.1 -p "$1" -U "$2" -d postgres -v ON_ERROR_STOP=1 -f "$here/setup.sql" >/dev/null
+  # warm-up (JIT compilation, caches), not counted
+  "$pgbin/pgbench" -n -h 127.0.0.1 -p "$1" -U "$2" -c "$clients" -j 2 -T 10 -f "$here/txn.sql" postgres >/dev/null 2>&1
   "$pgbin/pgbench" -n -h 127.0.0.1 -p "$1" -U "$2" -c "$clients" -j 2 -T "$seconds" -f "$here/txn.sql" postgres \
     > "$work/out-$1.txt" 2>&1 || { cat "$work/out-$1.txt" >&2; return 1; }
   grep -E "^(number of (transactions actually processed|failed)|latency average|tps)" "$work/out-$1.txt" >&2 || true
