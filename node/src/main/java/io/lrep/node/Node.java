@@ -200,20 +200,10 @@ public final class Node implements AutoCloseable {
             dd.markReady(port);
             return node;
         } catch (RuntimeException e) {
-            closeAll(opened, e);
+            closeInOrder(e, opened.toArray(new AutoCloseable[0])); // newest first
             throw e;
         } finally {
             MDC.remove("node");
-        }
-    }
-
-    private static void closeAll(Deque<AutoCloseable> opened, RuntimeException failure) {
-        while (!opened.isEmpty()) {
-            try {
-                opened.pop().close();
-            } catch (Exception e) {
-                failure.addSuppressed(e);
-            }
         }
     }
 
@@ -333,25 +323,20 @@ public final class Node implements AutoCloseable {
 
     /** Stops accepting clients and closes their sessions (open transactions roll back). */
     private RuntimeException stopServing(RuntimeException failure) {
-        for (AutoCloseable c : new AutoCloseable[] {server, engine}) {
+        return closeInOrder(failure, server, engine);
+    }
+
+    /** Stops the workers, then WAL, then releases the data directory. */
+    private RuntimeException stopRest(RuntimeException failure) {
+        return closeInOrder(failure, supervisor, wal, dataDirectory);
+    }
+
+    /** Closes each (skipping nulls), carrying on past failures: the first is returned, later ones suppressed on it. */
+    private static RuntimeException closeInOrder(RuntimeException failure, AutoCloseable... closeables) {
+        for (AutoCloseable c : closeables) {
             if (c == null) {
                 continue;
             }
-            try {
-                c.close();
-            } catch (Exception e) {
-                if (failure == null) {
-                    failure = e instanceof RuntimeException re ? re : new LrepException(SqlState.INTERNAL_ERROR, e.getMessage(), e);
-                } else {
-                    failure.addSuppressed(e);
-                }
-            }
-        }
-        return failure;
-    }
-
-    private RuntimeException stopRest(RuntimeException failure) {
-        for (AutoCloseable c : new AutoCloseable[] {supervisor, wal, dataDirectory}) {
             try {
                 c.close();
             } catch (Exception e) {
