@@ -184,6 +184,31 @@ class JdbcIT {
     }
 
     @Test
+    void shouldShowOtherSessionsInPgStatActivity() throws SQLException {
+        try (Connection watcher = node.connect(); Connection other = node.connect(); Statement so = other.createStatement();
+                Statement sw = watcher.createStatement()) {
+            int otherPid;
+            try (ResultSet rs = so.executeQuery("SELECT pg_backend_pid()")) {
+                assertThat(rs.next()).isTrue();
+                otherPid = rs.getInt(1);
+            }
+            try (ResultSet rs = sw.executeQuery("SELECT usename, datname, state, query, backend_type FROM pg_stat_activity WHERE pid = "
+                    + otherPid)) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getString("usename")).isEqualTo(TestNode.SUPERUSER);
+                assertThat(rs.getString("datname")).isEqualTo("postgres");
+                assertThat(rs.getString("state")).isEqualTo("idle");
+                assertThat(rs.getString("query")).isEqualTo("SELECT pg_backend_pid()");
+                assertThat(rs.getString("backend_type")).isEqualTo("client backend");
+            }
+            try (ResultSet rs = sw.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE state = 'active'")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getLong(1)).as("the watcher itself is running its query").isEqualTo(1);
+            }
+        }
+    }
+
+    @Test
     void shouldListTablesThroughDatabaseMetaData() throws SQLException {
         try (Connection c = node.connect(); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE meta_visible (id int PRIMARY KEY)");

@@ -13,11 +13,13 @@ import io.lrep.core.wal.WalSegment;
 import io.lrep.core.worker.StartTime;
 import io.lrep.core.worker.Supervisor;
 import io.lrep.core.worker.WorkerSpec;
+import io.lrep.node.server.ConnectionRegistry;
 import io.lrep.node.server.HbaConfig;
 import io.lrep.node.server.ProtocolServer;
 import io.lrep.node.server.ServerConfig;
 import io.lrep.node.server.StorageRoleLookup;
 import io.lrep.node.sql.LrepSqlEngine;
+import io.lrep.node.sql.catalog.ActivitySource;
 import io.lrep.node.sql.catalog.SystemCatalog;
 import io.lrep.core.error.SqlState;
 import java.io.IOException;
@@ -182,14 +184,16 @@ public final class Node implements AutoCloseable {
                     .build());
             supervisor.advanceTo(StartTime.RECOVERY_FINISHED);
 
-            LrepSqlEngine engine = new LrepSqlEngine(storage, config, List.of(new SystemCatalog()), wal::insertLsn,
-                    () -> checkpointer.checkpointNow());
+            ConnectionRegistry connections = new ConnectionRegistry();
+            LrepSqlEngine engine = new LrepSqlEngine(storage, config,
+                    List.of(new SystemCatalog(List::of, serve ? context -> connections.activities() : ActivitySource.CURRENT_SESSION_ONLY)),
+                    wal::insertLsn, () -> checkpointer.checkpointNow());
             opened.push(engine);
             ProtocolServer server = null;
             int port = -1;
             if (serve) {
                 server = new ProtocolServer(name, engine, new StorageRoleLookup(storage), HbaConfig.load(dataDir.resolve(HBA_FILE)),
-                        ServerConfig.of(config));
+                        ServerConfig.of(config), connections);
                 opened.push(server);
                 port = server.start(listenHost(config.get("listen_addresses")), config.getInt("port"));
             }

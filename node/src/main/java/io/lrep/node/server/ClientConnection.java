@@ -390,9 +390,10 @@ final class ClientConnection implements Runnable {
                     "must be superuser or replication role to start walsender", null, null, null);
         }
         String clientAddress = client.getHostAddress();
-        session = shared.engine().openSession(new SessionContext(user, database, backend.pid(), Map.copyOf(startupSettings),
-                replicationParamValue(), clientAddress));
-        backend.session(session);
+        SessionContext context = new SessionContext(user, database, backend.pid(), Map.copyOf(startupSettings),
+                replicationParamValue(), clientAddress);
+        session = shared.engine().openSession(context);
+        backend.session(session, context);
 
         send(new BackendMessage.AuthenticationOk());
         session.reportedParameters().forEach((k, v) -> send(new BackendMessage.ParameterStatus(k, v)));
@@ -609,6 +610,7 @@ final class ClientConnection implements Runnable {
         if (s == null) {
             throw new IllegalStateException("transaction status '" + status + "'");
         }
+        backend.ready(status);
         send(new BackendMessage.ReadyForQuery(s));
         flushOut();
     }
@@ -654,6 +656,7 @@ final class ClientConnection implements Runnable {
     // ---- simple query -------------------------------------------------------------------
 
     private void simpleQuery(String sql) {
+        backend.active(sql);
         portals.remove("");
         if (replication == Replication.PHYSICAL || replication == Replication.LOGICAL) {
             String first = sql.strip().split("[\\s;(]", 2)[0].toUpperCase(Locale.ROOT);
@@ -906,6 +909,7 @@ final class ClientConnection implements Runnable {
             send(new BackendMessage.EmptyQueryResponse());
             return;
         }
+        backend.active(bp.statement().sql());
         run(bp.portal(), Math.max(e.maxRows(), 0), bp.binary());
         sendAsync();
     }

@@ -2,9 +2,13 @@ package io.lrep.node.server;
 
 import io.lrep.core.error.LrepException;
 import io.lrep.core.error.SqlState;
+import io.lrep.node.sql.SessionContext;
 import io.lrep.node.sql.SqlSession;
+import io.lrep.node.sql.catalog.ActivitySource;
 import java.security.SecureRandom;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +32,14 @@ public final class ConnectionRegistry {
         private final boolean walsender;
         private long roleOid = -1;
         private volatile SqlSession session;
+        // What pg_stat_activity shows; written by the connection's own thread, read by any.
+        private final Instant backendStart = Instant.now();
+        private volatile SessionContext context;
+        private volatile String state = "starting";
+        private volatile String query = "";
+        private volatile Instant queryStart;
+        private volatile Instant transactionStart;
+        private volatile Instant stateChange = backendStart;
 
         Backend(int pid, int secretKey, boolean walsender) {
             this.pid = pid;
@@ -47,8 +59,42 @@ public final class ConnectionRegistry {
             return walsender;
         }
 
-        void session(SqlSession s) {
+        void session(SqlSession s, SessionContext ctx) {
             this.session = s;
+            this.context = ctx;
+        }
+
+        /** A statement starts running. */
+        void active(String text) {
+            Instant now = Instant.now();
+            if (transactionStart == null) {
+                transactionStart = now;
+            }
+            query = text;
+            queryStart = now;
+            state = "active";
+            stateChange = now;
+        }
+
+        /** Back at ReadyForQuery with this transaction status ('I', 'T' or 'E'). */
+        void ready(char transactionStatus) {
+            state = switch (transactionStatus) {
+                case 'T' -> "idle in transaction";
+                case 'E' -> "idle in transaction (aborted)";
+                default -> "idle";
+            };
+            if (transactionStatus == 'I') {
+                transactionStart = null;
+            }
+            stateChange = Instant.now();
+        }
+
+        ActivitySource.Activity activity() {
+            SessionContext c = context;
+            return new ActivitySource.Activity(pid, c == null ? null : c.database(), c == null ? null : c.user(),
+                    c == null ? "" : c.startupSettings().getOrDefault("application_name", ""), c == null ? null : c.clientAddress(),
+                    state, query, backendStart, transactionStart, queryStart, stateChange,
+                    walsender ? "walsender" : "client backend");
         }
     }
 
@@ -126,6 +172,18 @@ public final class ConnectionRegistry {
         }
         s.cancel();
         return true;
+    }
+
+    /** What pg_stat_activity shows of every connection that has started a session. */
+    public synchronized List<ActivitySource.Activity> activities() {
+        List<ActivitySource.Activity> out = new ArrayList<>();
+        for (Backend b : backends.values()) {
+            if (b.context != null) {
+                out.add(b.activity());
+            }
+        }
+        out.sort(Comparator.comparingInt(ActivitySource.Activity::pid));
+        return out;
     }
 
     /** The number of open connections. */
