@@ -158,6 +158,8 @@ public final class Node implements AutoCloseable {
             Wal wal = Wal.open(walConfig);
             opened.push(wal);
 
+            // The WAL writer and the checkpointer are PostgreSQL's auxiliary processes: they do not
+            // count against max_worker_processes, so the supervisor has room for them on top.
             Supervisor supervisor = Supervisor.builder().maxWorkerProcesses(config.getInt("max_worker_processes") + 2).build();
             opened.push(supervisor);
             supervisor.registerStatic(WorkerSpec.builder()
