@@ -7,6 +7,7 @@ import io.lrep.core.storage.DataDirectory;
 import io.lrep.node.Node;
 import java.io.File;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -166,6 +167,7 @@ public final class Lrep implements Runnable {
             Files.createDirectories(log.toAbsolutePath().getParent());
             List<String> command = new ArrayList<>();
             command.add(ProcessHandle.current().info().command().orElse("java"));
+            command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments()); // the same JVM options (GC, heap)
             command.add("-cp");
             command.add(System.getProperty("java.class.path"));
             command.add(Lrep.class.getName());
