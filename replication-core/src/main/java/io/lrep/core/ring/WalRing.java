@@ -74,8 +74,11 @@ import java.util.zip.CRC32C;
  */
 public final class WalRing {
 
-    /** Spins before a waiter parks. */
-    private static final int SPIN_TRIES = 200;
+    /**
+     * Spins before a waiter parks: a few, since a commit's flush waits for an fsync (about a
+     * millisecond) and a longer spin only takes CPU from the threads that would do the work.
+     */
+    private static final int SPIN_TRIES = 16;
     /** Longest single park of a waiter; a backstop, wake-ups normally come by unpark. */
     private static final long MAX_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
