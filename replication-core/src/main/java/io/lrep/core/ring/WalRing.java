@@ -74,8 +74,11 @@ import java.util.zip.CRC32C;
  */
 public final class WalRing {
 
-    /** Spins before a waiter parks. */
-    private static final int SPIN_TRIES = 200;
+    /**
+     * Spins before a waiter parks: a few, since a commit's flush waits for an fsync (about a
+     * millisecond) and a longer spin only takes CPU from the threads that would do the work.
+     */
+    private static final int SPIN_TRIES = 16;
     /** Longest single park of a waiter; a backstop, wake-ups normally come by unpark. */
     private static final long MAX_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
@@ -108,7 +111,7 @@ public final class WalRing {
     private final long lapOrigin;
     private final int lapShift;
     private final Runnable flushRequest;
-    private final ConcurrentLinkedQueue<Thread> waiters = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Waiter> waiters = new ConcurrentLinkedQueue<>();
     private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
 
     // Accessed only through INSERT_POSITION / FLUSHED_UP_TO.
@@ -351,14 +354,23 @@ public final class WalRing {
         // Pairs with getFlushedUpToAcquire() of writers and readers; volatile so that it is
         // ordered before the scan of waiters below (each waiter enqueues, then re-reads it).
         FLUSHED_UP_TO.setVolatile(this, lsn);
-        wakeWaiters();
+        wakeWaiters((long) FLUSHED_UP_TO.getVolatile(this));
     }
 
-    private void wakeWaiters() {
-        for (Thread t : waiters) {
-            LockSupport.unpark(t);
+    /**
+     * Unparks the waiters whose LSN is at or below {@code reached}; the others would only wake
+     * to park again (a waiter whose LSN a later flush reaches is unparked by that flush).
+     */
+    private void wakeWaiters(long reached) {
+        for (Waiter w : waiters) {
+            if (w.lsn <= reached) {
+                LockSupport.unpark(w.thread);
+            }
         }
     }
+
+    /** A thread parked in {@link #awaitFlushed} and the LSN it waits for. */
+    private record Waiter(Thread thread, long lsn) {}
 
     // ------------------------------------------------------------------ waiting
 
@@ -377,7 +389,7 @@ public final class WalRing {
             Thread.onSpinWait();
         }
         long deadline = System.nanoTime() + timeoutNanos;
-        Thread me = Thread.currentThread();
+        Waiter me = new Waiter(Thread.currentThread(), lsn);
         waiters.add(me);
         try {
             while (true) {
@@ -474,6 +486,6 @@ public final class WalRing {
      */
     public void close() {
         closed = true;
-        wakeWaiters();
+        wakeWaiters(Long.MAX_VALUE);
     }
 }
