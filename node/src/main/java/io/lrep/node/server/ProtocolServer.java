@@ -3,7 +3,6 @@ package io.lrep.node.server;
 import io.lrep.core.error.SqlState;
 import io.lrep.core.error.LrepException;
 import io.lrep.core.protocol.FrontendMessageDecoder;
-import io.lrep.node.Node;
 import io.lrep.node.sql.SqlEngine;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -85,14 +84,6 @@ public final class ProtocolServer implements AutoCloseable {
         LOG.info("Reloaded client authentication rules");
     }
 
-    /**
-     * The server of {@code node}: roles from its pg_authid, rules from its {@code hba.conf}
-     * (read now: a bad line fails here, naming the file and line), limits from its settings.
-     */
-    public static ProtocolServer forNode(Node node, SqlEngine engine) {
-        HbaConfig hba = HbaConfig.load(node.dataDir().resolve(Node.HBA_FILE));
-        return new ProtocolServer(node.name(), engine, new StorageRoleLookup(node.storage()), hba, ServerConfig.of(node.config()));
-    }
 
     /**
      * Binds and starts accepting. Returns the bound port ({@code port} 0 picks a free one).
