@@ -209,6 +209,27 @@ class JdbcIT {
     }
 
     @Test
+    void shouldCountWalRecordsAndFlushesInPgStatWal() throws SQLException {
+        try (Connection c = node.connect(); Statement s = c.createStatement()) {
+            long[] before = walCounters(s);
+            s.execute("CREATE TABLE wal_counted (id int PRIMARY KEY)");
+            s.execute("INSERT INTO wal_counted VALUES (1), (2), (3)");
+            long[] after = walCounters(s);
+            assertThat(after[0] - before[0]).as("records: the table, three inserts, two commits").isGreaterThanOrEqualTo(6);
+            assertThat(after[1]).as("bytes").isGreaterThan(before[1]);
+            assertThat(after[2] - before[2]).as("each commit waited for a flush").isGreaterThanOrEqualTo(1);
+        }
+    }
+
+    private static long[] walCounters(Statement s) throws SQLException {
+        try (ResultSet rs = s.executeQuery("SELECT wal_records, wal_bytes, wal_write, wal_fpi FROM pg_stat_wal")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getLong("wal_fpi")).isZero();
+            return new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3)};
+        }
+    }
+
+    @Test
     void shouldListTablesThroughDatabaseMetaData() throws SQLException {
         try (Connection c = node.connect(); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE meta_visible (id int PRIMARY KEY)");

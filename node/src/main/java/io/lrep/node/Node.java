@@ -21,12 +21,14 @@ import io.lrep.node.server.StorageRoleLookup;
 import io.lrep.node.sql.LrepSqlEngine;
 import io.lrep.node.sql.catalog.ActivitySource;
 import io.lrep.node.sql.catalog.SystemCatalog;
+import io.lrep.node.sql.catalog.WalStatsCatalog;
 import io.lrep.core.error.SqlState;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
@@ -188,7 +190,8 @@ public final class Node implements AutoCloseable {
 
             ConnectionRegistry connections = new ConnectionRegistry();
             LrepSqlEngine engine = new LrepSqlEngine(storage, config,
-                    List.of(new SystemCatalog(List::of, serve ? context -> connections.activities() : ActivitySource.CURRENT_SESSION_ONLY)),
+                    List.of(new SystemCatalog(List::of, serve ? context -> connections.activities() : ActivitySource.CURRENT_SESSION_ONLY),
+                            new WalStatsCatalog(wal.stats(), Instant.now())),
                     wal::insertLsn, () -> checkpointer.checkpointNow());
             opened.push(engine);
             ProtocolServer server = null;

@@ -41,11 +41,15 @@ import io.lrep.node.sql.SqlSession;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.DefaultChannelPromise;
+import io.netty.channel.ManualIoEventLoop;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -53,8 +57,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,14 +65,16 @@ import org.slf4j.MDC;
 /**
  * One client connection's backend: the protocol state machine of PostgreSQL's postgres.c, run on
  * a thread of its own (as PostgreSQL runs a process per connection) so that a statement may block
- * without holding up a Netty event loop.
+ * without holding up another connection.
  *
- * <p>Threads: the channel's event loop decodes frontend messages and {@link #offer}s them to the
- * inbox; the backend thread takes them in order, runs them against the {@link SqlSession}, and
- * encodes its responses into a buffer that it writes and flushes once per batch (a query's
- * results, a Sync, or every {@link #FLUSH_BYTES}). While the channel is not writable the backend
- * thread waits before producing more, and the channel stops reading (autoRead off) while it is
- * not writable or the inbox holds {@link #INBOX_HIGH} messages.
+ * <p>Threads: the backend thread owns its channel's event loop (a {@link ManualIoEventLoop}) and
+ * drives it itself, as a PostgreSQL backend reads and writes its own socket: when it needs the
+ * next frontend message it runs the loop, whose decoder {@link #offer}s what it reads to the
+ * inbox; its responses go into a buffer that it writes and flushes once per batch (a query's
+ * results, a Sync, or every {@link #FLUSH_BYTES}), with no hand-off to another thread. While the
+ * channel is not writable it runs the loop until it is (backpressure), and the channel does not
+ * read. While a statement runs the loop does not run: the client's next messages wait in the
+ * socket, and tasks from other threads (a close at shutdown) wait for the next message.
  *
  * <p>Errors: an {@link LrepException} of severity ERROR becomes an ErrorResponse and the session
  * goes on (extended protocol: messages are then discarded until Sync); FATAL ends the connection
@@ -82,8 +86,6 @@ final class ClientConnection implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(ClientConnection.class);
 
     static final int FLUSH_BYTES = 64 * 1024;
-    static final int INBOX_HIGH = 256;
-    static final int INBOX_LOW = 64;
     /** PostgreSQL's authentication_timeout. */
     static final long AUTHENTICATION_TIMEOUT_MS = 60_000;
 
@@ -106,11 +108,11 @@ final class ClientConnection implements Runnable {
 
     private final ProtocolServer.Shared shared;
     private final Channel channel;
-    private final BlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
-    private final Object writability = new Object();
+    private final ArrayDeque<Object> inbox = new ArrayDeque<>();
     private final Map<String, Prepared> statements = new HashMap<>();
     private final Map<String, BoundPortal> portals = new HashMap<>();
 
+    private ManualIoEventLoop loop;
     private ByteBuf out;
     private ConnectionRegistry.Backend backend;
     private SqlSession session;
@@ -118,7 +120,6 @@ final class ClientConnection implements Runnable {
     private String user = "";
     private String database = "";
     private boolean ignoreTillSync;
-    private volatile boolean inboxFull;
 
     /** A portal with the result formats Bind asked for. */
     private record BoundPortal(Portal portal, Prepared statement, boolean[] binary) {}
@@ -128,38 +129,26 @@ final class ClientConnection implements Runnable {
         this.channel = channel;
     }
 
-    // ---- event loop side ----------------------------------------------------------------
+    // ---- event loop side (the backend thread, inside loop.run) ---------------------------
 
-    /** A decoded message (event loop). */
+    /** A decoded message. */
     void offer(Object message) {
         inbox.add(message);
-        if (inbox.size() >= INBOX_HIGH && !inboxFull) {
-            inboxFull = true;
-            updateAutoRead();
-        }
     }
 
-    /** The decoder failed (event loop); the backend answers 08P01 and closes. */
+    /** The decoder failed; the backend answers 08P01 and closes. */
     void onDecodeFailure(Throwable cause) {
         inbox.add(new Failure(cause));
     }
 
-    /** The channel closed (event loop). */
+    /** The channel closed. */
     void onClosed() {
         inbox.add(CLOSED);
-        onWritabilityChanged();
     }
 
-    /** The channel's writability changed (event loop). */
+    /** The channel's writability changed: read only while replies can be written. */
     void onWritabilityChanged() {
-        updateAutoRead();
-        synchronized (writability) {
-            writability.notifyAll();
-        }
-    }
-
-    private void updateAutoRead() {
-        channel.config().setAutoRead(channel.isWritable() && !inboxFull);
+        channel.config().setAutoRead(channel.isWritable());
     }
 
     // ---- backend thread -----------------------------------------------------------------
@@ -168,9 +157,10 @@ final class ClientConnection implements Runnable {
     public void run() {
         MDC.put("node", shared.nodeName());
         String threadName = Thread.currentThread().getName();
+        loop = new ManualIoEventLoop(Thread.currentThread(), shared.ioHandlers());
         out = channel.alloc().buffer();
         try {
-            if (startup()) {
+            if (register() && startup()) {
                 Thread.currentThread().setName("backend-" + backend.pid());
                 MDC.put("role", "backend-" + backend.pid());
                 mainLoop();
@@ -190,6 +180,22 @@ final class ClientConnection implements Runnable {
         }
     }
 
+    /** Registers the accepted channel with this thread's event loop; false if the server is closing. */
+    private boolean register() {
+        loop.runNow(); // the first run initialises the loop's I/O handler
+        ChannelPromise registered = new DefaultChannelPromise(channel, loop);
+        channel.unsafe().register(loop, registered);
+        while (!registered.isDone()) {
+            loop.run(TimeUnit.MILLISECONDS.toNanos(10));
+        }
+        if (!registered.isSuccess()) {
+            LOG.warn("could not register connection from {}: {}", channel.remoteAddress(), registered.cause().toString());
+            return false;
+        }
+        shared.channels().add(channel);
+        return !shared.closing().get(); // a close that came before the add did not see this channel
+    }
+
     private void cleanup() {
         if (session != null) {
             try {
@@ -203,29 +209,35 @@ final class ClientConnection implements Runnable {
             shared.registry().release(backend);
         }
         out.release();
-        channel.close();
+        if (channel.isRegistered()) {
+            channel.close();
+        } else {
+            channel.unsafe().closeForcibly();
+        }
         inbox.clear(); // decoded messages hold heap arrays only, nothing pooled to release
+        loop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        while (!loop.isTerminated()) {
+            loop.run(TimeUnit.MILLISECONDS.toNanos(10));
+        }
     }
 
     private Object take(long timeoutMs) {
         if (inbox.isEmpty()) {
             flushOut();
         }
-        Object m;
-        try {
-            m = timeoutMs > 0 ? inbox.poll(timeoutMs, TimeUnit.MILLISECONDS) : inbox.take();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ConnectionEnd();
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (inbox.isEmpty()) {
+            long waitNanos = 0; // no timeout: wait for input as long as it takes
+            if (timeoutMs > 0) {
+                waitNanos = deadline - System.nanoTime();
+                if (waitNanos <= 0) {
+                    LOG.info("authentication timeout for connection from {}", channel.remoteAddress());
+                    throw new ConnectionEnd();
+                }
+            }
+            loop.run(waitNanos);
         }
-        if (m == null) {
-            LOG.info("authentication timeout for connection from {}", channel.remoteAddress());
-            throw new ConnectionEnd();
-        }
-        if (inboxFull && inbox.size() <= INBOX_LOW) {
-            inboxFull = false;
-            updateAutoRead();
-        }
+        Object m = inbox.poll();
         if (m == CLOSED) {
             throw new ConnectionEnd();
         }
@@ -260,22 +272,15 @@ final class ClientConnection implements Runnable {
         }
     }
 
-    /** Writes what is buffered and waits while the channel is not writable (backpressure). */
+    /** Writes what is buffered and runs the event loop while the channel is not writable (backpressure). */
     private void flushOut() {
         if (out.isReadable()) {
             ByteBuf full = out;
             out = channel.alloc().buffer();
-            channel.writeAndFlush(full);
+            channel.writeAndFlush(full, channel.voidPromise());
         }
-        synchronized (writability) {
-            while (!channel.isWritable() && channel.isActive()) {
-                try {
-                    writability.wait(1000);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new ConnectionEnd();
-                }
-            }
+        while (!channel.isWritable() && channel.isActive()) {
+            loop.run(0);
         }
         if (!channel.isActive()) {
             throw new ConnectionEnd();
@@ -295,7 +300,7 @@ final class ClientConnection implements Runnable {
             if (out.isReadable()) {
                 ByteBuf full = out;
                 out = channel.alloc().buffer();
-                channel.writeAndFlush(full);
+                channel.writeAndFlush(full, channel.voidPromise());
             }
         } catch (RuntimeException ignored) {
             // the channel is closing; the client may already be gone, and cleanup closes it

@@ -4,11 +4,9 @@ import io.lrep.core.error.SqlState;
 import io.lrep.core.error.LrepException;
 import io.lrep.core.protocol.FrontendMessageDecoder;
 import io.lrep.node.sql.SqlEngine;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
@@ -20,7 +18,6 @@ import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
@@ -30,16 +27,20 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A node's PostgreSQL protocol (v3) server on Netty: a one-thread boss group accepts, a
- * two-thread NIO worker group decodes and writes, and each connection's backend runs on a thread
- * of its own ({@link ClientConnection}), so a statement that blocks (a lock wait, a slow scan)
- * holds up neither an event loop nor a CancelRequest aimed at it.
+ * A node's PostgreSQL protocol (v3) server on Netty: a one-thread event loop accepts, and each
+ * connection's backend runs on a thread of its own ({@link ClientConnection}) that also drives
+ * that connection's I/O through an event loop of its own (Netty's {@link
+ * io.netty.channel.ManualIoEventLoop}), as PostgreSQL runs a process per connection that reads
+ * and writes its own socket. A message thus costs no hand-off between threads, and a statement
+ * that blocks (a lock wait, a slow scan) holds up neither another connection nor a
+ * CancelRequest aimed at it.
  *
  * <p>Per connection, the pipeline is {@link FrontendMessageDecoder} (framing, the startup
  * phase, the message length limit) and a handler that hands decoded messages to the backend.
@@ -49,11 +50,10 @@ import org.slf4j.LoggerFactory;
 public final class ProtocolServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProtocolServer.class);
-    private static final int WORKER_THREADS = 2;
 
     /** What every connection of this server shares. */
     record Shared(String nodeName, SqlEngine engine, RoleLookup roles, AtomicReference<HbaConfig> hbaRules, ServerConfig config,
-            ConnectionRegistry registry) {
+            ConnectionRegistry registry, IoHandlerFactory ioHandlers, ChannelGroup channels, AtomicBoolean closing) {
 
         /** The rules in force now (replaced by {@link ProtocolServer#reloadHba(HbaConfig)}). */
         HbaConfig hba() {
@@ -62,12 +62,9 @@ public final class ProtocolServer implements AutoCloseable {
     }
 
     private final Shared shared;
-    private final ChannelGroup channels = new DefaultChannelGroup("lrep-clients", GlobalEventExecutor.INSTANCE);
     private EventLoopGroup boss;
-    private EventLoopGroup workers;
     private ExecutorService backends;
     private Channel serverChannel;
-    private volatile boolean closed;
 
     public ProtocolServer(String nodeName, SqlEngine engine, RoleLookup roles, HbaConfig hba, ServerConfig config) {
         this(nodeName, engine, roles, hba, config, new ConnectionRegistry());
@@ -75,7 +72,8 @@ public final class ProtocolServer implements AutoCloseable {
 
     public ProtocolServer(String nodeName, SqlEngine engine, RoleLookup roles, HbaConfig hba, ServerConfig config,
             ConnectionRegistry registry) {
-        this.shared = new Shared(nodeName, engine, roles, new AtomicReference<>(hba), config, registry);
+        this.shared = new Shared(nodeName, engine, roles, new AtomicReference<>(hba), config, registry, ioHandlerFactory(),
+                new DefaultChannelGroup("lrep-clients", GlobalEventExecutor.INSTANCE), new AtomicBoolean());
     }
 
     /** Replaces the client authentication rules for connections that start from now on (as a reload does). */
@@ -91,47 +89,25 @@ public final class ProtocolServer implements AutoCloseable {
      * @throws IllegalStateException if already started
      */
     public synchronized int start(String host, int port) {
-        if (serverChannel != null || closed) {
+        if (serverChannel != null || shared.closing().get()) {
             throw new IllegalStateException("protocol server already started or closed");
         }
-        boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("pg-accept-" + shared.nodeName(), true),
-                ioHandlerFactory());
-        workers = new MultiThreadIoEventLoopGroup(WORKER_THREADS, new DefaultThreadFactory("pg-io-" + shared.nodeName(), true),
-                ioHandlerFactory());
+        boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("pg-accept-" + shared.nodeName(), true), shared.ioHandlers());
         AtomicInteger backendIds = new AtomicInteger();
         backends = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
             Thread t = new Thread(r, "backend-" + shared.nodeName() + "-" + backendIds.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
+        Channel server = Epoll.isAvailable() ? new EpollServerSocketChannel() : new NioServerSocketChannel();
+        server.config().setOption(ChannelOption.SO_BACKLOG, 128);
+        server.pipeline().addLast("acceptor", new Acceptor());
         try {
-            ServerBootstrap b = new ServerBootstrap()
-                    .group(boss, workers)
-                    .channel(Epoll.isAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
-                    .option(ChannelOption.SO_BACKLOG, 128)
-                    .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childOption(ChannelOption.SO_KEEPALIVE, true)
-                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 * 1024, 1024 * 1024))
-                    .childHandler(new ChannelInitializer<SocketChannel>() {
-                        @Override
-                        protected void initChannel(SocketChannel ch) {
-                            ClientConnection connection = new ClientConnection(shared, ch);
-                            ch.pipeline().addLast("decoder", new FrontendMessageDecoder(shared.config().maxMessageBytes()));
-                            ch.pipeline().addLast("backend", new Handler(connection));
-                            channels.add(ch);
-                            try {
-                                backends.execute(connection);
-                            } catch (RejectedExecutionException e) {
-                                // the server is closing: refuse the connection
-                                ch.close();
-                            }
-                        }
-                    });
-            serverChannel = b.bind(host, port).syncUninterruptibly().channel();
-        } catch (RuntimeException e) {
-            shutdownGroups();
-            throw e;
+            boss.register(server).syncUninterruptibly();
+            server.bind(new InetSocketAddress(host, port)).syncUninterruptibly();
+            serverChannel = server;
         } catch (Exception e) { // syncUninterruptibly rethrows the bind failure, checked or not
+            server.close();
             shutdownGroups();
             throw new LrepException(SqlState.IO_ERROR, "could not bind address \"" + host + "\" port " + port + ": " + e.getMessage(), e)
                     .withHint("Is another server already running on port " + port + "? If not, wait a few seconds and retry.");
@@ -154,14 +130,13 @@ public final class ProtocolServer implements AutoCloseable {
     /** Stops accepting, closes every connection (their sessions roll back), and stops the threads. Idempotent. */
     @Override
     public synchronized void close() {
-        if (closed) {
+        if (!shared.closing().compareAndSet(false, true)) {
             return;
         }
-        closed = true;
         if (serverChannel != null) {
             serverChannel.close().syncUninterruptibly();
         }
-        channels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        shared.channels().close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         shutdownGroups();
         LOG.info("Protocol server of {} stopped", shared.nodeName());
     }
@@ -169,9 +144,6 @@ public final class ProtocolServer implements AutoCloseable {
     private void shutdownGroups() {
         if (backends != null) {
             backends.shutdown();
-        }
-        if (workers != null) {
-            workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
         if (boss != null) {
             boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
@@ -189,7 +161,36 @@ public final class ProtocolServer implements AutoCloseable {
         }
     }
 
-    /** Hands a channel's events to its backend. */
+    /**
+     * Takes the server channel's accepted connections (not yet registered with an event loop) and
+     * gives each its pipeline and a backend thread, which registers it with its own event loop.
+     */
+    private final class Acceptor extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            Channel child = (Channel) msg;
+            child.config().setOption(ChannelOption.TCP_NODELAY, true);
+            child.config().setOption(ChannelOption.SO_KEEPALIVE, true);
+            child.config().setOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 * 1024, 1024 * 1024));
+            ClientConnection connection = new ClientConnection(shared, child);
+            child.pipeline().addLast("decoder", new FrontendMessageDecoder(shared.config().maxMessageBytes()));
+            child.pipeline().addLast("backend", new Handler(connection));
+            try {
+                backends.execute(connection);
+            } catch (RejectedExecutionException e) {
+                // the server is closing: refuse the connection
+                child.unsafe().closeForcibly();
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            // accept(2) failed (for example: out of file descriptors); the server channel goes on
+            LOG.warn("accepting a connection failed: {}", cause.toString());
+        }
+    }
+
+    /** Hands a channel's events to its backend (on the backend's own thread). */
     private static final class Handler extends ChannelInboundHandlerAdapter {
         private final ClientConnection connection;
 
