@@ -101,6 +101,8 @@ public final class StorageEngine implements DurableState {
 
     final WalLog wal;
     final ReentrantLock lock = new ReentrantLock();
+    /** See {@link #catalogVersion()}; written under {@link #lock}. */
+    private volatile long catalogVersion;
     private final Condition changed = lock.newCondition();
 
     // --- guarded by lock ---
@@ -334,6 +336,9 @@ public final class StorageEngine implements DurableState {
     }
 
     private void finish(Transaction t) {
+        if (t.hasCatalogChanges()) {
+            catalogVersion++;
+        }
         t.done = true;
         active.remove(t);
         locks.releaseAll(t);
@@ -527,7 +532,18 @@ public final class StorageEngine implements DurableState {
     // =====================================================================================
 
     private void logCatalog(Transaction t, int kind, int oid, byte[] def) {
+        catalogVersion++;
         log(t, new WalRecord.CatalogChange(t.state.xid, kind, oid, def));
+    }
+
+    /**
+     * A number that changes whenever the catalog some transaction sees as current may have
+     * changed: at every DDL statement and at the end of a transaction that made one. Caches of
+     * catalog contents derived while no transaction of their own had uncommitted DDL ({@link
+     * Transaction#hasCatalogChanges()}) stay valid while this number does not change.
+     */
+    public long catalogVersion() {
+        return catalogVersion;
     }
 
     SchemaDef createSchema(Transaction t, String name) {

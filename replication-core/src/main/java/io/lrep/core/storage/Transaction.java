@@ -307,6 +307,11 @@ public final class Transaction implements AutoCloseable {
         return engine.listCurrent(this, Catalog.ObjType.SCHEMA, SchemaDef.class);
     }
 
+    /** True while this transaction has uncommitted DDL of its own (see {@link StorageEngine#catalogVersion()}). */
+    public boolean hasCatalogChanges() {
+        return !createdCatalog.isEmpty() || !endedCatalog.isEmpty();
+    }
+
     public List<TableDef> tables() {
         return engine.listCurrent(this, Catalog.ObjType.TABLE, TableDef.class);
     }

@@ -55,6 +55,32 @@ class CatalogTest {
     }
 
     @Test
+    void catalogVersionChangesAtEachDdlAndAtTheEndOfItsTransactionOnly() {
+        long v0 = engine.catalogVersion();
+        TableDef t1;
+        try (Transaction ddl = engine.begin()) {
+            assertThat(ddl.hasCatalogChanges()).isFalse();
+            t1 = ddl.createTable("public", "t1", cols(), List.of("id"));
+            assertThat(ddl.hasCatalogChanges()).isTrue();
+            long afterDdl = engine.catalogVersion();
+            assertThat(afterDdl).isNotEqualTo(v0);
+            ddl.commit();
+            assertThat(engine.catalogVersion()).as("others see the table from the commit on").isNotEqualTo(afterDdl);
+        }
+        long v1 = engine.catalogVersion();
+        try (Transaction dml = engine.begin()) {
+            dml.insert(t1, row(1L, "a"));
+            dml.commit();
+        }
+        assertThat(engine.catalogVersion()).as("rows are not the catalog").isEqualTo(v1);
+        try (Transaction ddl = engine.begin()) {
+            ddl.dropTable(t1);
+            ddl.rollback();
+        }
+        assertThat(engine.catalogVersion()).as("a rolled-back DROP changed what its transaction saw").isNotEqualTo(v1);
+    }
+
+    @Test
     void rollbackUndoesDdl() {
         TableDef t1;
         try (Transaction t = engine.begin()) {

@@ -12,12 +12,14 @@ import io.lrep.node.SystemTables;
 import io.lrep.node.sql.QueryContext;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One statement's view of the catalog: every namespace, relation (storage tables, their primary
@@ -46,17 +48,26 @@ final class CatalogReader {
     record Role(long oid, String name, boolean superuser, boolean inherit, boolean createRole, boolean createDb, boolean canLogin,
             boolean replication, boolean bypassRls, int connLimit, String password, Instant validUntil) {}
 
+    /**
+     * The relation maps as of a {@link StorageEngine#catalogVersion()}, shared by the statements
+     * of every session that has no uncommitted DDL of its own (they all see the same current
+     * catalog); immutable once published.
+     */
+    record SharedRelations(long catalogVersion, Map<Long, Rel> byOid, Map<String, Rel> byName) {}
+
     private final QueryContext context;
     private final List<CatalogColumns.Shape> shapes;
+    private final AtomicReference<SharedRelations> shared;
     private List<SchemaDef> namespaces;
     private Map<Long, Rel> relations;
     private Map<String, Rel> relationsByName;
     private Map<Long, Role> roles;
     private List<String> searchPath;
 
-    CatalogReader(QueryContext context, List<CatalogColumns.Shape> shapes) {
+    CatalogReader(QueryContext context, List<CatalogColumns.Shape> shapes, AtomicReference<SharedRelations> shared) {
         this.context = context;
         this.shapes = shapes;
+        this.shared = shared;
     }
 
     QueryContext context() {
@@ -126,6 +137,14 @@ final class CatalogReader {
         if (relations != null) {
             return;
         }
+        boolean shareable = !txn().hasCatalogChanges();
+        long version = context.storage().catalogVersion(); // read before listing: a change meanwhile makes the maps look older, not newer
+        SharedRelations cached = shared.get();
+        if (shareable && cached != null && cached.catalogVersion() == version) {
+            relations = cached.byOid();
+            relationsByName = cached.byName();
+            return;
+        }
         Map<Long, Rel> byOid = new LinkedHashMap<>();
         for (CatalogColumns.Shape s : shapes) {
             long nsp = s.schema().equals("pg_catalog") ? StorageEngine.PG_CATALOG_OID : INFORMATION_SCHEMA_OID;
@@ -147,8 +166,11 @@ final class CatalogReader {
         for (Rel r : byOid.values()) {
             byName.putIfAbsent(r.namespace() + "\0" + r.name(), r);
         }
-        relations = byOid;
-        relationsByName = byName;
+        relations = Collections.unmodifiableMap(byOid);
+        relationsByName = Collections.unmodifiableMap(byName);
+        if (shareable) {
+            shared.set(new SharedRelations(version, relations, relationsByName));
+        }
     }
 
     /** The table or sequence a relation's oid names, for functions that take a regclass. */

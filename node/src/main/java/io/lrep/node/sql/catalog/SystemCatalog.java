@@ -13,6 +13,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -57,6 +58,7 @@ public final class SystemCatalog implements CatalogExtension {
     private final List<SystemView> views;
     /** The reader of the statement running on this thread: functions called per row share it. */
     private final ThreadLocal<CachedReader> current = new ThreadLocal<>();
+    private final AtomicReference<CatalogReader.SharedRelations> sharedRelations = new AtomicReference<>();
 
     private record CachedReader(QueryContext context, Snapshot snapshot, String searchPath, CatalogReader reader) {}
 
@@ -116,7 +118,7 @@ public final class SystemCatalog implements CatalogExtension {
                 && cached.searchPath().equals(searchPath)) {
             return cached.reader();
         }
-        CatalogReader reader = new CatalogReader(context, shapes);
+        CatalogReader reader = new CatalogReader(context, shapes, sharedRelations);
         current.set(new CachedReader(context, snapshot, searchPath, reader));
         return reader;
     }
