@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -293,6 +294,11 @@ public final class Wal implements WalLog, AutoCloseable {
             return true;
         }
         return ring.awaitFlushed(lsn + 1, timeoutNanos);
+    }
+
+    @Override
+    public Runnable addFlushListener(LongConsumer listener) {
+        return writer.addFlushListener(listener);
     }
 
     @Override

@@ -1,5 +1,7 @@
 package io.lrep.core.wal;
 
+import java.util.function.LongConsumer;
+
 /**
  * The node's write-ahead log as storage and decoders see it. LSNs are raw {@code long}s
  * (see {@link io.lrep.core.lsn.Lsn}); every LSN returned is the end (exclusive) of a record.
@@ -19,6 +21,15 @@ public interface WalLog {
 
     /** Blocks until the flushed end passes {@code lsn} or the timeout runs out; true if it passed. */
     boolean awaitFlushedBeyond(long lsn, long timeoutNanos);
+
+    /**
+     * Calls {@code listener} with the new flushed end after each flush that moved it, on the
+     * flushing thread, until the returned handle is run. A listener must not block: it wakes a
+     * thread (a walsender waiting for WAL) and returns.
+     *
+     * @return runs to remove the listener; idempotent
+     */
+    Runnable addFlushListener(LongConsumer listener);
 
     /** The end of all space reserved so far. */
     long insertLsn();

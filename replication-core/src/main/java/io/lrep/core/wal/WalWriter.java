@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.LongConsumer;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
@@ -33,6 +35,7 @@ public final class WalWriter implements BackgroundWorker {
     private final WalStats stats;
     private final ReentrantLock flushLock = new ReentrantLock();
 
+    private final List<LongConsumer> flushListeners = new CopyOnWriteArrayList<>();
     private volatile Thread thread;
     private volatile boolean wakeRequested;
 
@@ -81,6 +84,12 @@ public final class WalWriter implements BackgroundWorker {
         return "walwriter";
     }
 
+    /** See {@link WalLog#addFlushListener}. */
+    Runnable addFlushListener(LongConsumer listener) {
+        flushListeners.add(listener);
+        return () -> flushListeners.remove(listener);
+    }
+
     /** Asks the writer to run a round now; cheap, callable from any thread. */
     public void wake() {
         wakeRequested = true;
@@ -125,6 +134,9 @@ public final class WalWriter implements BackgroundWorker {
             flushedPosition = to;
             stats.onFlush(to - from, records);
             ring.publishFlushed(to);
+            for (LongConsumer l : flushListeners) {
+                l.accept(to);
+            }
             return records;
         } finally {
             flushLock.unlock();

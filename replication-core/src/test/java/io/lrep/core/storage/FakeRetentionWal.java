@@ -84,4 +84,9 @@ final class FakeRetentionWal implements WalLog {
         calls.add(new Call("remove", null, 0));
         return delegate.removeOldSegments();
     }
+
+    @Override
+    public Runnable addFlushListener(java.util.function.LongConsumer listener) {
+        return () -> { };
+    }
 }

@@ -2,7 +2,9 @@ package io.lrep.core.wal;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
 
 /**
  * An in-memory {@link WalLog} for tests of storage and recovery. Each record takes
@@ -18,6 +20,7 @@ public final class MemoryWalLog implements WalLog {
     private final List<WalEntry> entries = new ArrayList<>();
     private long insertLsn;
     private long flushedLsn;
+    private final List<LongConsumer> flushListeners = new CopyOnWriteArrayList<>();
 
     public MemoryWalLog() {
         this(List.of());
@@ -38,11 +41,25 @@ public final class MemoryWalLog implements WalLog {
     }
 
     @Override
-    public synchronized void waitForFlush(long lsn) {
-        if (lsn > flushedLsn) {
+    public void waitForFlush(long lsn) {
+        long flushed;
+        synchronized (this) {
+            if (lsn <= flushedLsn || flushedLsn == insertLsn) {
+                return;
+            }
             flushedLsn = Math.min(Math.max(lsn, flushedLsn), insertLsn);
+            flushed = flushedLsn;
             notifyAll();
         }
+        for (LongConsumer l : flushListeners) {
+            l.accept(flushed);
+        }
+    }
+
+    @Override
+    public Runnable addFlushListener(LongConsumer listener) {
+        flushListeners.add(listener);
+        return () -> flushListeners.remove(listener);
     }
 
     /** Makes everything appended so far durable. */

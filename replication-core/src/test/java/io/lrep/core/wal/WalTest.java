@@ -33,6 +33,26 @@ class WalTest {
     }
 
     @Test
+    void shouldTellFlushListenersEachNewFlushedEndUntilRemoved() {
+        WalConfig c = WalTestSupport.small(root, 1 << 16, 1 << 16);
+        try (Wal wal = Wal.open(c)) {
+            wal.startWriterThread();
+            List<Long> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Runnable remove = wal.addFlushListener(seen::add);
+            long first = wal.append(new WalRecord.LogicalMessage(0, false, "p", new byte[] {1}));
+            wal.waitForFlush(first);
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() -> seen.contains(first));
+            assertThat(seen).allMatch(lsn -> lsn <= first).isSorted();
+            remove.run();
+            remove.run();
+            int before = seen.size();
+            long second = wal.append(new WalRecord.LogicalMessage(0, false, "p", new byte[] {2}));
+            wal.waitForFlush(second);
+            assertThat(seen).hasSize(before);
+        }
+    }
+
+    @Test
     void shouldAppendFlushAndReadBack() {
         long seed = WalRecords.seed("waltest.seed");
         Random rnd = new Random(seed);
