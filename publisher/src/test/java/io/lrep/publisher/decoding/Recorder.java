@@ -31,6 +31,7 @@ final class Recorder implements DecodingListener {
     final List<String> events = new ArrayList<>();
     final List<Txn> committed = new ArrayList<>();
     final List<String> nonTransactional = new ArrayList<>();
+    final List<Long> nonTransactionalLsns = new ArrayList<>();
     private final Map<Integer, List<String>> streams = new HashMap<>();
     private List<String> current;
     private DecodedTxn currentTxn;
@@ -74,6 +75,10 @@ final class Recorder implements DecodingListener {
     /** Keeps only the transactions that end at or before {@code lsn} (what a client had confirmed). */
     void keepUpTo(long lsn) {
         committed.removeIf(t -> t.endLsn() > lsn);
+        while (!nonTransactionalLsns.isEmpty() && nonTransactionalLsns.get(nonTransactionalLsns.size() - 1) >= lsn) {
+            nonTransactionalLsns.remove(nonTransactionalLsns.size() - 1);
+            nonTransactional.remove(nonTransactional.size() - 1);
+        }
     }
 
     private void check(boolean ok, String what) {
@@ -112,6 +117,7 @@ final class Recorder implements DecodingListener {
             check(!transactional && current == null && openBlock == null, "non-transactional message inside a transaction");
             events.add("message " + s);
             nonTransactional.add(s);
+            nonTransactionalLsns.add(lsn);
         } else {
             check(transactional && current != null, "transactional message outside its transaction");
             events.add("message " + s);
