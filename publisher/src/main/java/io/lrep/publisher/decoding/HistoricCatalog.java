@@ -62,6 +62,8 @@ public final class HistoricCatalog {
     /**
      * Records a committed catalog change valid from {@code validFromLsn} (the end of its
      * transaction's Commit record). Only table kinds matter to decoding; others are ignored.
+     * A new slot's initial catalog can also be built this way from the CatalogChange records of
+     * {@code DurableState.exportImage(consistentPoint, ...)}, each applied at 0.
      *
      * @throws LrepException XX001 if the definition cannot be decoded
      */

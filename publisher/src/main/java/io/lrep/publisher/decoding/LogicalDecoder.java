@@ -81,7 +81,9 @@ public final class LogicalDecoder implements AutoCloseable {
     /**
      * Decodes up to {@code maxRecords} WAL records, calling the listener for whatever they
      * complete; returns how many were read (0 when the reader had nothing flushed to give).
-     * Never waits for WAL.
+     * Never waits for WAL. If it throws (a listener's exception, unreadable WAL, an unknown
+     * relation), the decoder is unusable: close it and start a new one from the slot's restart
+     * point.
      */
     public int decode(int maxRecords) {
         int n = 0;
