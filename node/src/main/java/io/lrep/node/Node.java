@@ -20,8 +20,11 @@ import io.lrep.node.server.ServerConfig;
 import io.lrep.node.server.StorageRoleLookup;
 import io.lrep.node.sql.LrepSqlEngine;
 import io.lrep.node.sql.catalog.ActivitySource;
+import io.lrep.node.sql.catalog.ReplicationSlotsCatalog;
 import io.lrep.node.sql.catalog.SystemCatalog;
 import io.lrep.node.sql.catalog.WalStatsCatalog;
+import io.lrep.publisher.slot.SlotConfig;
+import io.lrep.publisher.slot.SlotManager;
 import io.lrep.core.error.SqlState;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -63,11 +66,12 @@ public final class Node implements AutoCloseable {
     private final LrepSqlEngine engine;
     private final ProtocolServer server;
     private final int port;
+    private final SlotManager slots;
     private volatile boolean closed;
 
     private Node(String name, DataDirectory dataDirectory, NodeConfig config, ControlFile control, Wal wal, StorageEngine storage,
             Recovery.RecoveryResult recovery, Checkpointer checkpointer, Supervisor supervisor, LrepSqlEngine engine,
-            ProtocolServer server, int port) {
+            ProtocolServer server, int port, SlotManager slots) {
         this.name = name;
         this.dataDirectory = dataDirectory;
         this.config = config;
@@ -80,6 +84,7 @@ public final class Node implements AutoCloseable {
         this.engine = engine;
         this.server = server;
         this.port = port;
+        this.slots = slots;
     }
 
     /**
@@ -178,8 +183,15 @@ public final class Node implements AutoCloseable {
             Recovery.RecoveryResult recovery = Recovery.run(dataDir, control, wal, storage);
             supervisor.advanceTo(StartTime.CONSISTENT_STATE);
 
+            // Slots hold their WAL before the first checkpoint may remove any.
+            SlotManager slots = SlotManager.open(dd.slotDir(), SlotConfig.of(config.getInt("max_replication_slots"),
+                    config.getBytes("max_slot_wal_keep_size"), walConfig.segmentSizeBytes(), config.getBool("fsync")), wal,
+                    storage::oldestActiveTxnStartLsn, () -> control.latestCheckpoint().redoLsn());
+            opened.push(slots);
+
             Checkpointer checkpointer = new Checkpointer(dataDir, control, wal, storage,
                     Duration.ofMillis(config.getMillis("checkpoint_timeout")), storage::vacuum);
+            checkpointer.setSegmentRemovalHook(slots::onCheckpoint);
             supervisor.registerDynamic(WorkerSpec.builder()
                     .type("checkpointer").name("checkpointer")
                     .factory(() -> checkpointer)
@@ -191,7 +203,7 @@ public final class Node implements AutoCloseable {
             ConnectionRegistry connections = new ConnectionRegistry();
             LrepSqlEngine engine = new LrepSqlEngine(storage, config,
                     List.of(new SystemCatalog(List::of, serve ? context -> connections.activities() : ActivitySource.CURRENT_SESSION_ONLY),
-                            new WalStatsCatalog(wal.stats(), Instant.now())),
+                            new WalStatsCatalog(wal.stats(), Instant.now()), new ReplicationSlotsCatalog(slots)),
                     wal::insertLsn, () -> checkpointer.checkpointNow());
             opened.push(engine);
             ProtocolServer server = null;
@@ -205,7 +217,7 @@ public final class Node implements AutoCloseable {
 
             LOG.info("database system is ready: WAL ends at {}, redo replayed {} transactions", Lsn.format(wal.insertLsn()),
                     recovery.transactionsReplayed());
-            Node node = new Node(name, dd, config, control, wal, storage, recovery, checkpointer, supervisor, engine, server, port);
+            Node node = new Node(name, dd, config, control, wal, storage, recovery, checkpointer, supervisor, engine, server, port, slots);
             dd.markReady(port);
             return node;
         } catch (RuntimeException e) {
@@ -272,6 +284,11 @@ public final class Node implements AutoCloseable {
         return first.equals("*") || first.isEmpty() ? "0.0.0.0" : first;
     }
 
+    /** The node's replication slots. */
+    public SlotManager slots() {
+        return slots;
+    }
+
     /** What start-up recovery did. */
     public Recovery.RecoveryResult recovery() {
         return recovery;
@@ -305,7 +322,7 @@ public final class Node implements AutoCloseable {
                 failure.addSuppressed(e);
             }
         }
-        failure = stopRest(failure);
+        failure = stopRest(failure, slots);
         LOG.info("Stopped node {}", name);
         MDC.remove("node");
         if (failure != null) {
@@ -324,7 +341,7 @@ public final class Node implements AutoCloseable {
         }
         closed = true;
         LOG.warn("Halting node {} without a shutdown checkpoint", name);
-        RuntimeException failure = stopRest(stopServing(null));
+        RuntimeException failure = stopRest(stopServing(null), null);
         if (failure != null) {
             throw failure;
         }
@@ -335,9 +352,9 @@ public final class Node implements AutoCloseable {
         return closeInOrder(failure, server, engine);
     }
 
-    /** Stops the workers, then WAL, then releases the data directory. */
-    private RuntimeException stopRest(RuntimeException failure) {
-        return closeInOrder(failure, supervisor, wal, dataDirectory);
+    /** Stops the workers, then saves the slots (if given), then WAL, then releases the data directory. */
+    private RuntimeException stopRest(RuntimeException failure, SlotManager slotsToSave) {
+        return closeInOrder(failure, supervisor, slotsToSave, wal, dataDirectory);
     }
 
     /** Closes each (skipping nulls), carrying on past failures: the first is returned, later ones suppressed on it. */

@@ -12,4 +12,12 @@ public interface CatalogExtension {
     List<SystemView> views();
 
     List<SqlFunction> functions();
+
+    /**
+     * A session ended (its client went away or the node is stopping): release what it held,
+     * such as its temporary replication slots. Runs on the session's thread; the default does
+     * nothing.
+     */
+    default void onSessionEnd(SessionContext session) {
+    }
 }

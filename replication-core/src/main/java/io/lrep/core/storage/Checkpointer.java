@@ -88,6 +88,19 @@ public final class Checkpointer implements BackgroundWorker {
      */
     public record Result(CheckpointLocation checkpoint, long imageRecords, int segmentsRemoved, long durationNanos) {}
 
+    /**
+     * What a checkpoint runs just before it removes old WAL segments: where PostgreSQL's
+     * checkpoint saves replication slots and invalidates those beyond max_slot_wal_keep_size.
+     */
+    @FunctionalInterface
+    public interface SegmentRemovalHook {
+        /**
+         * @param checkpointLsn the end of this checkpoint's record
+         * @param keptFromLsn the LSN from which the checkpoint keeps WAL for itself
+         */
+        void beforeRemovingSegments(long checkpointLsn, long keptFromLsn);
+    }
+
     private final Path dataDir;
     private final ControlFile control;
     private final WalLog wal;
@@ -100,6 +113,7 @@ public final class Checkpointer implements BackgroundWorker {
     private final ConcurrentLinkedQueue<CompletableFuture<Result>> requests = new ConcurrentLinkedQueue<>();
     private final AtomicLong completed = new AtomicLong();
     private final AtomicLong skipped = new AtomicLong();
+    private volatile SegmentRemovalHook segmentRemovalHook;
 
     /** Guarded by checkpointLock: when the current timer cycle began. */
     private long cycleStartNanos;
@@ -225,6 +239,11 @@ public final class Checkpointer implements BackgroundWorker {
         return checkpoint(true, true, "shutdown");
     }
 
+    /** Sets what every checkpoint runs before it removes old WAL segments (null: nothing). */
+    public void setSegmentRemovalHook(SegmentRemovalHook hook) {
+        this.segmentRemovalHook = hook;
+    }
+
     /** Checkpoints completed so far. */
     public long checkpointsCompleted() {
         return completed.get();
@@ -285,6 +304,10 @@ public final class Checkpointer implements BackgroundWorker {
             removeOldImages(Set.of(location.imageName(), previous.imageName()));
             long holdFrom = previous.exists() ? previous.redoLsn() : redo;
             wal.holdFrom(WAL_HOLDER, holdFrom);
+            SegmentRemovalHook hook = segmentRemovalHook;
+            if (hook != null) {
+                hook.beforeRemovingSegments(checkpointLsn, holdFrom);
+            }
             int removed = wal.removeOldSegments();
 
             long took = nanoClock.getAsLong() - t0;

@@ -96,6 +96,26 @@ class CheckpointerTest {
     }
 
     @Test
+    void shouldRunTheSegmentRemovalHookAfterHoldingAndBeforeRemoving() {
+        commitRow(1);
+        AtomicLong seenCheckpointLsn = new AtomicLong();
+        checkpointer.setSegmentRemovalHook((checkpointLsn, keptFromLsn) -> {
+            seenCheckpointLsn.set(checkpointLsn);
+            wal.holdFrom("hook", keptFromLsn);
+        });
+        Checkpointer.Result r = checkpointer.checkpointNow();
+        assertThat(seenCheckpointLsn).hasValue(r.checkpoint().checkpointLsn());
+        List<FakeRetentionWal.Call> calls = wal.calls();
+        assertThat(calls).extracting(FakeRetentionWal.Call::what).containsSubsequence("hold", "hold", "remove");
+        FakeRetentionWal.Call own = calls.get(calls.size() - 3);
+        FakeRetentionWal.Call hook = calls.get(calls.size() - 2);
+        assertThat(own.holder()).isEqualTo(Checkpointer.WAL_HOLDER);
+        assertThat(hook.holder()).isEqualTo("hook");
+        assertThat(hook.lsn()).isEqualTo(own.lsn()).isEqualTo(r.checkpoint().redoLsn());
+        assertThat(calls.get(calls.size() - 1).what()).isEqualTo("remove");
+    }
+
+    @Test
     void shouldSkipAPeriodicCheckpointWhenNothingWasWritten() {
         commitRow(1);
         checkpointer.checkpointNow();

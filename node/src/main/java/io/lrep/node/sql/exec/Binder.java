@@ -1386,8 +1386,15 @@ final class Binder {
         }
     }
 
-    /** The column type of a one-column set-returning function (unnest: the array's element type). */
+    /**
+     * The column type of a set-returning function in the select list (unnest: the array's element
+     * type); one with several result columns yields a record per row, as a function with OUT
+     * parameters does in PostgreSQL.
+     */
     PgType srfType(SqlFunction fn, List<Expr> args) {
+        if (fn.resultColumns().size() > 1) {
+            return PgType.RECORD;
+        }
         if (fn.name().equals("unnest") && !args.isEmpty() && args.get(0).type.elementType() != null) {
             return args.get(0).type.elementType();
         }

@@ -3,6 +3,7 @@ package io.lrep.node.sql.exec;
 import io.lrep.core.storage.StorageEngine;
 import io.lrep.node.NodeConfig;
 import io.lrep.node.sql.CatalogExtension;
+import io.lrep.node.sql.SessionContext;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -25,12 +26,14 @@ public final class EngineCore implements AutoCloseable {
     private final Runnable checkpoint;
     private final Instant startTime = Instant.now();
     private final ScheduledExecutorService timer;
+    private final List<CatalogExtension> extensions;
 
     public EngineCore(StorageEngine storage, NodeConfig config, List<CatalogExtension> extensions, LongSupplier walInsertLsn,
             Runnable checkpoint) {
         this.storage = storage;
         this.config = config;
         this.registry = new FunctionRegistry(Builtins.all(), extensions);
+        this.extensions = List.copyOf(extensions);
         this.walInsertLsn = walInsertLsn;
         this.checkpoint = checkpoint;
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -62,6 +65,25 @@ public final class EngineCore implements AutoCloseable {
 
     void checkpoint() {
         checkpoint.run();
+    }
+
+    /** Tells every catalog extension that a session ended; carries on past failures and rethrows the first. */
+    void sessionEnded(SessionContext session) {
+        RuntimeException failure = null;
+        for (CatalogExtension e : extensions) {
+            try {
+                e.onSessionEnd(session);
+            } catch (RuntimeException ex) {
+                if (failure == null) {
+                    failure = ex;
+                } else {
+                    failure.addSuppressed(ex);
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
     }
 
     ScheduledExecutorService timer() {

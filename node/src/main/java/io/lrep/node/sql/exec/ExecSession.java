@@ -987,9 +987,13 @@ public final class ExecSession implements SqlSession {
 
     @Override
     public void close() {
-        if (txn != null) {
-            txn.rollback();
-            txn = null;
+        try {
+            if (txn != null) {
+                txn.rollback();
+                txn = null;
+            }
+        } finally {
+            engine.sessionEnded(context);
         }
     }
 }

@@ -372,7 +372,8 @@ public abstract class Plan {
                                 if (it == null) {
                                     out[i] = exprs.get(i).eval(env);
                                 } else if (it.hasNext()) {
-                                    out[i] = it.next()[0];
+                                    Object[] row = it.next();
+                                    out[i] = srfs.get(i).resultColumns().size() > 1 ? row : row[0];
                                     any = true;
                                 }
                             }
