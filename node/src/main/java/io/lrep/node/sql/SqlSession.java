@@ -1,5 +1,8 @@
 package io.lrep.node.sql;
 
+import io.lrep.core.error.LrepException;
+import io.lrep.core.error.SqlState;
+
 import java.time.ZoneId;
 import java.util.List;
 import java.util.Map;
@@ -53,6 +56,16 @@ public interface SqlSession extends AutoCloseable {
 
     /** ReadyForQuery's status: 'I' idle, 'T' in a transaction block, 'E' in a failed block. */
     char transactionStatus();
+
+    /**
+     * Makes the snapshot at {@code lsn} (a new replication slot's consistent point) the
+     * snapshot of the open transaction block, as CREATE_REPLICATION_SLOT ... (SNAPSHOT 'use')
+     * does: the block must be REPEATABLE READ and READ ONLY and must not have run a query yet
+     * (PostgreSQL's errors otherwise). The caller keeps the snapshot pinned until this returns.
+     */
+    default void useSnapshot(long lsn) {
+        throw new LrepException(SqlState.FEATURE_NOT_SUPPORTED, "CREATE_REPLICATION_SLOT ... (SNAPSHOT 'use') is not supported");
+    }
 
     /** Cancels the statement running now, if any (57014 "canceling statement due to user request"). Any thread. */
     void cancel();

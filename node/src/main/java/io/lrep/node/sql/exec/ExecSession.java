@@ -719,6 +719,34 @@ public final class ExecSession implements SqlSession {
         return failed ? 'E' : inBlock ? 'T' : 'I';
     }
 
+    @Override
+    public void useSnapshot(long lsn) {
+        String command = "CREATE_REPLICATION_SLOT ... (SNAPSHOT 'use')";
+        if (!inBlock) {
+            throw new LrepException(SqlState.INTERNAL_ERROR, command + " must be called inside a transaction");
+        }
+        if (failed) {
+            throw abortedError();
+        }
+        if (!settings.transactionIsolation().equals("repeatable read")) {
+            throw new LrepException(SqlState.INTERNAL_ERROR, command + " must be called in REPEATABLE READ isolation mode transaction");
+        }
+        if (!settings.transactionReadOnly()) {
+            throw new LrepException(SqlState.INTERNAL_ERROR, command + " must be called in a read-only transaction");
+        }
+        if (statementsInTxn > 0) {
+            throw new LrepException(SqlState.INTERNAL_ERROR, command + " must be called before any query");
+        }
+        if (!savepoints.isEmpty()) {
+            throw new LrepException(SqlState.INTERNAL_ERROR, command + " must not be called in a subtransaction");
+        }
+        if (txn != null) {
+            txn.rollback(); // nothing ran in it: only its snapshot is replaced
+        }
+        txn = engine.storage().beginWithSnapshot(lsn);
+        txn.setSynchronousCommit(settings.synchronousCommit());
+    }
+
     // =====================================================================================
     // Cancel, timeout, sleep
     // =====================================================================================
