@@ -20,7 +20,8 @@ import java.util.function.Supplier;
  * The system catalogs psql 15 and pgjdbc read (pg_class, pg_attribute, pg_type, pg_index,
  * information_schema.columns, ...) and the catalog functions they call (format_type,
  * pg_get_indexdef, pg_table_is_visible, the reg* conversions, ...), computed from storage's
- * catalog as of the statement's snapshot.
+ * catalog as of the statement's snapshot. pg_authid and the publication catalogs are storage
+ * tables of their own and not listed here.
  *
  * <p><b>Oids.</b> Built-in objects have PostgreSQL 15's oids (types, access methods, collations,
  * namespaces pg_catalog 11, public 2200, pg_toast 99, information_schema 13207, the catalog
@@ -45,8 +46,7 @@ public final class SystemCatalog implements CatalogExtension {
             CatalogColumns.PG_PROC, CatalogColumns.PG_SEQUENCE, CatalogColumns.PG_SEQUENCES, CatalogColumns.PG_TABLES,
             CatalogColumns.PG_VIEWS, CatalogColumns.PG_INDEXES, CatalogColumns.PG_STAT_ACTIVITY, CatalogColumns.PG_POLICY,
             CatalogColumns.PG_REWRITE, CatalogColumns.PG_TRIGGER, CatalogColumns.PG_STATISTIC_EXT, CatalogColumns.PG_FOREIGN_TABLE,
-            CatalogColumns.PG_PARTITIONED_TABLE, CatalogColumns.PG_PUBLICATION, CatalogColumns.PG_PUBLICATION_REL,
-            CatalogColumns.PG_PUBLICATION_NAMESPACE, CatalogColumns.PG_ENUM, CatalogColumns.PG_RANGE, CatalogColumns.PG_EXTENSION,
+            CatalogColumns.PG_PARTITIONED_TABLE, CatalogColumns.PG_ENUM, CatalogColumns.PG_RANGE, CatalogColumns.PG_EXTENSION,
             CatalogColumns.IS_TABLES, CatalogColumns.IS_COLUMNS, CatalogColumns.IS_SCHEMATA, CatalogColumns.IS_SEQUENCES,
             CatalogColumns.IS_TABLE_CONSTRAINTS, CatalogColumns.IS_KEY_COLUMN_USAGE);
 

@@ -25,6 +25,7 @@ public final class EngineCore implements AutoCloseable {
     private final Runnable checkpoint;
     private final Instant startTime = Instant.now();
     private final ScheduledExecutorService timer;
+    private final RowFilterExpressions rowFilters = new RowFilterExpressions(this);
 
     public EngineCore(StorageEngine storage, NodeConfig config, List<CatalogExtension> extensions, LongSupplier walInsertLsn,
             Runnable checkpoint) {
@@ -50,6 +51,11 @@ public final class EngineCore implements AutoCloseable {
 
     public FunctionRegistry registry() {
         return registry;
+    }
+
+    /** Publication row filters: their checks, and the compiler the publisher evaluates them with. */
+    public RowFilterExpressions rowFilters() {
+        return rowFilters;
     }
 
     long walInsertLsn() {
