@@ -231,4 +231,25 @@ class PublicationSqlTest {
                 "CREATE PUBLICATION pn FOR TABLE nopk", "CREATE PUBLICATION");
         assertThat(error("UPDATE nopk SET b = 1").hint()).isEqualTo("To enable updating the table, set REPLICA IDENTITY using ALTER TABLE.");
     }
+
+    @Test
+    void queriesOfAPostgres15Subscriber() {
+        script(
+                "CREATE PUBLICATION p1 FOR TABLE t (a, b) WHERE (a > 1)", "CREATE PUBLICATION",
+                "CREATE PUBLICATION p2 FOR TABLE t (a, b) WHERE (b IS NULL), nopk", "CREATE PUBLICATION",
+                "SELECT t.pubname FROM\n pg_catalog.pg_publication t WHERE\n t.pubname IN ('p1', 'p2', 'p3')", "p1\np2",
+                "SELECT DISTINCT t.schemaname, t.tablename \n, t.attnames\nFROM pg_catalog.pg_publication_tables t\n"
+                        + " WHERE t.pubname IN ('p1', 'p2') ORDER BY 2",
+                "public|nopk|{a,b}\npublic|t|{a,b}");
+        String oid = SqlHarness.run(s, "SELECT 't'::regclass::oid");
+        script(
+                "SELECT DISTINCT  (CASE WHEN (array_length(gpt.attrs, 1) = c.relnatts)   THEN NULL ELSE gpt.attrs END)"
+                        + "  FROM pg_publication p,  LATERAL pg_get_publication_tables(p.pubname) gpt,  pg_class c"
+                        + " WHERE gpt.relid = " + oid + " AND c.oid = gpt.relid   AND p.pubname IN ( 'p1', 'p2' )",
+                "1 2",
+                "SELECT DISTINCT pg_get_expr(gpt.qual, gpt.relid)  FROM pg_publication p,"
+                        + "  LATERAL pg_get_publication_tables(p.pubname) gpt WHERE gpt.relid = " + oid
+                        + "   AND p.pubname IN ( 'p1', 'p2' ) ORDER BY 1",
+                "(a > 1)\n(b IS NULL)");
+    }
 }
