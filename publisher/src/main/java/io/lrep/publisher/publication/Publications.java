@@ -125,7 +125,8 @@ public final class Publications {
      *     publication publishing that action has a row filter reading a column outside the
      *     replica identity (detail: {@code Column used in the publication WHERE expression is not
      *     part of the replica identity.}), or a column list not covering it (detail: {@code Column
-     *     list used by the publication does not cover the replica identity.});
+     *     list used by the publication does not cover the replica identity.}; under REPLICA
+     *     IDENTITY FULL every column list counts as not covering it, as in PostgreSQL 15);
      * <li>55000 {@code cannot update table "t" because it does not have a replica identity and
      *     publishes updates} (likewise deletes) when the table has no replica identity.
      * </ul>
@@ -152,7 +153,8 @@ public final class Publications {
             if (m.rowFilter() != null && !full && !identity.containsAll(compiler.columnsUsed(table, m.rowFilter()))) {
                 filterInvalid = true;
             }
-            if (m.columns() != null && !m.columns().containsAll(identity)) {
+            // PostgreSQL 15: under REPLICA IDENTITY FULL any column list, even of every column, fails
+            if (m.columns() != null && (full || !m.columns().containsAll(identity))) {
                 columnsInvalid = true;
             }
         }

@@ -203,6 +203,13 @@ class PublicationsTest {
             TableDef fullIdentity = t.setReplicaIdentity(table, ReplicaIdentity.FULL);
             t.nextCommand();
             Publications.checkModify(t, fullIdentity, true, FILTERS);
+            PublicationCatalog.addRel(t, PublicationCatalog.create(t, "cols", 10, false, PublishActions.ALL, false).oid(),
+                    oid(table), null, List.of(1, 2));
+            t.nextCommand();
+            assertThatThrownBy(() -> Publications.checkModify(t, fullIdentity, true, FILTERS))
+                    .as("FULL: any column list fails, as in PostgreSQL 15")
+                    .extracting(e -> ((LrepException) e).detail())
+                    .isEqualTo("Column list used by the publication does not cover the replica identity.");
             assertThat(Publications.replicaIdentityColumns(fullIdentity)).containsExactlyInAnyOrder(1, 2);
             assertThat(Publications.hasReplicaIdentity(nokey)).isFalse();
         }
