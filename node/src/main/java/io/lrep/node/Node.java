@@ -20,6 +20,7 @@ import io.lrep.node.server.ServerConfig;
 import io.lrep.node.server.StorageRoleLookup;
 import io.lrep.node.sql.LrepSqlEngine;
 import io.lrep.node.sql.catalog.ActivitySource;
+import io.lrep.node.sql.catalog.PublicationViews;
 import io.lrep.node.sql.catalog.ReplicationSlotsCatalog;
 import io.lrep.node.sql.catalog.SystemCatalog;
 import io.lrep.node.sql.catalog.WalStatsCatalog;
@@ -200,10 +201,13 @@ public final class Node implements AutoCloseable {
                     .build());
             supervisor.advanceTo(StartTime.RECOVERY_FINISHED);
 
+            if (serve) {
+                SystemTables.upgrade(storage);
+            }
             ConnectionRegistry connections = new ConnectionRegistry();
             LrepSqlEngine engine = new LrepSqlEngine(storage, config,
                     List.of(new SystemCatalog(List::of, serve ? context -> connections.activities() : ActivitySource.CURRENT_SESSION_ONLY),
-                            new WalStatsCatalog(wal.stats(), Instant.now()), new ReplicationSlotsCatalog(slots)),
+                            new WalStatsCatalog(wal.stats(), Instant.now()), new ReplicationSlotsCatalog(slots), new PublicationViews()),
                     wal::insertLsn, () -> checkpointer.checkpointNow());
             opened.push(engine);
             ProtocolServer server = null;

@@ -6,13 +6,15 @@ import io.lrep.core.storage.StorageEngine;
 import io.lrep.core.storage.TableDef;
 import io.lrep.core.storage.Transaction;
 import io.lrep.core.types.PgType;
+import io.lrep.publisher.publication.PublicationCatalog;
 import java.util.List;
 
 /**
  * The catalogs that are ordinary (transactional, WAL-logged, checkpointed) tables in schema
  * {@code pg_catalog}, created when a data directory is initialised. Roles live in
  * {@code pg_authid} with PostgreSQL's columns; new role oids come from the sequence
- * {@code pg_authid_oid_seq}. The bootstrap superuser has oid 10, as in PostgreSQL.
+ * {@code pg_authid_oid_seq}. The bootstrap superuser has oid 10, as in PostgreSQL. The
+ * publication catalogs are {@link PublicationCatalog}'s.
  */
 public final class SystemTables {
 
@@ -37,6 +39,17 @@ public final class SystemTables {
 
     private SystemTables() {}
 
+    /** Creates the system tables a data directory bootstrapped by an older lrep lacks (the publication catalogs). */
+    static void upgrade(StorageEngine storage) {
+        try (Transaction t = storage.begin()) {
+            if (t.findTable(SCHEMA, AUTHID) == null || PublicationCatalog.installed(t)) {
+                return;
+            }
+            PublicationCatalog.bootstrap(t);
+            t.commit();
+        }
+    }
+
     /**
      * Creates the system tables and the bootstrap superuser (with {@code passwordVerifier} as
      * its rolpassword: a SCRAM-SHA-256 or md5 verifier, or null for none).
@@ -57,6 +70,7 @@ public final class SystemTables {
                     ColumnDef.of("rolpassword", PgType.TEXT),
                     ColumnDef.of("rolvaliduntil", PgType.TIMESTAMPTZ)), List.of("oid"));
             t.createSequence(new SequenceDef(0, 0, SCHEMA, AUTHID_OID_SEQ, 16384, 1, 16384, Integer.MAX_VALUE, false, 1, 0, 0));
+            PublicationCatalog.bootstrap(t);
             t.nextCommand();
             t.insert(authid, new Object[] {BOOTSTRAP_SUPERUSER_OID, superuser, true, true, true, true, true, true, true, -1,
                     passwordVerifier, null});

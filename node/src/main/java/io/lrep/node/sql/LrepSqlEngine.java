@@ -46,6 +46,11 @@ public final class LrepSqlEngine implements SqlEngine, AutoCloseable {
         return new ExecSession(core, context, superuser);
     }
 
+    /** Compiles publication row filters for the publisher (thread-safe). */
+    public io.lrep.publisher.publication.RowFilterCompiler rowFilterCompiler() {
+        return core.rowFilters();
+    }
+
     @Override
     public void close() {
         core.close();

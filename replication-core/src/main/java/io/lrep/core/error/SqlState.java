@@ -98,7 +98,8 @@ public enum SqlState {
     ERROR_IN_ASSIGNMENT("22005"),
     STRING_DATA_LENGTH_MISMATCH("22026"),
     INVALID_GRANT_OPERATION("0LP01"),
-    RESERVED_NAME("42939");
+    RESERVED_NAME("42939"),
+    WINDOWING_ERROR("42P20");
 
     private final String code;
 

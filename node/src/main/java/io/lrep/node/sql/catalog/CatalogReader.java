@@ -150,7 +150,14 @@ final class CatalogReader {
             long nsp = s.schema().equals("pg_catalog") ? StorageEngine.PG_CATALOG_OID : INFORMATION_SCHEMA_OID;
             byOid.put((long) s.oid(), new Rel(s.oid(), s.name(), nsp, s.schema(), s.relkind(), null, null, s));
         }
+        java.util.Set<String> shadowed = new java.util.HashSet<>();
+        for (CatalogColumns.Shape s : shapes) {
+            shadowed.add(s.schema() + "\0" + s.name());
+        }
         for (TableDef t : txn().tables()) {
+            if (shadowed.contains(t.schemaName() + "\0" + t.name())) {
+                continue; // a storage table a system view shows (pg_publication): listed once, as the view
+            }
             long oid = Integer.toUnsignedLong(t.oid());
             byOid.put(oid, new Rel(oid, t.name(), Integer.toUnsignedLong(t.schemaOid()), t.schemaName(), 'r', t, null, null));
             if (t.hasPrimaryKey()) {
@@ -171,6 +178,18 @@ final class CatalogReader {
         if (shareable) {
             shared.set(new SharedRelations(version, relations, relationsByName));
         }
+    }
+
+    /** The rows of storage table pg_catalog.{@code name} as of the statement's snapshot (none when it does not exist). */
+    List<Object[]> storageRows(String name) {
+        List<Object[]> out = new ArrayList<>();
+        TableDef def = txn().findTable("pg_catalog", name);
+        if (def != null) {
+            for (Iterator<RowRef> it = txn().scan(def, context.snapshot()); it.hasNext();) {
+                out.add(it.next().values().clone());
+            }
+        }
+        return out;
     }
 
     /** The table or sequence a relation's oid names, for functions that take a regclass. */

@@ -6,6 +6,7 @@ import io.lrep.node.sql.ColumnInfo;
 import io.lrep.node.sql.QueryContext;
 import io.lrep.node.sql.SqlFunction;
 import io.lrep.node.sql.SystemView;
+import io.lrep.publisher.publication.PublicationCatalog;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -21,7 +22,9 @@ import java.util.function.Supplier;
  * The system catalogs psql 15 and pgjdbc read (pg_class, pg_attribute, pg_type, pg_index,
  * information_schema.columns, ...) and the catalog functions they call (format_type,
  * pg_get_indexdef, pg_table_is_visible, the reg* conversions, ...), computed from storage's
- * catalog as of the statement's snapshot.
+ * catalog as of the statement's snapshot. pg_publication, pg_publication_rel and
+ * pg_publication_namespace show the rows of the storage tables of the same names (see
+ * {@code PublicationCatalog}) under PostgreSQL's relation oids.
  *
  * <p><b>Oids.</b> Built-in objects have PostgreSQL 15's oids (types, access methods, collations,
  * namespaces pg_catalog 11, public 2200, pg_toast 99, information_schema 13207, the catalog
@@ -151,6 +154,9 @@ public final class SystemCatalog implements CatalogExtension {
         rows.put(CatalogColumns.IS_SEQUENCES, InformationSchemaViews::sequences);
         rows.put(CatalogColumns.IS_TABLE_CONSTRAINTS, InformationSchemaViews::tableConstraints);
         rows.put(CatalogColumns.IS_KEY_COLUMN_USAGE, InformationSchemaViews::keyColumnUsage);
+        rows.put(CatalogColumns.PG_PUBLICATION, c -> c.storageRows(PublicationCatalog.PUBLICATION));
+        rows.put(CatalogColumns.PG_PUBLICATION_REL, c -> c.storageRows(PublicationCatalog.PUBLICATION_REL));
+        rows.put(CatalogColumns.PG_PUBLICATION_NAMESPACE, c -> c.storageRows(PublicationCatalog.PUBLICATION_NAMESPACE));
         List<SystemView> out = new ArrayList<>();
         for (CatalogColumns.Shape s : shapes) {
             // Relations without a row source are empty in lrep: no descriptions, inheritance, policies, rules, triggers, ...

@@ -20,6 +20,7 @@ import io.lrep.node.sql.ast.SelectItem;
 import io.lrep.node.sql.ast.SequenceOption;
 import io.lrep.node.sql.ast.Statement;
 import io.lrep.node.sql.parser.SqlParser;
+import io.lrep.publisher.publication.Publications;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -167,6 +168,10 @@ final class Analyzer {
         }
         if (s instanceof Statement.Grant g) {
             return utility(ex -> Planned.Outcome.of(g.grant() ? "GRANT" : "REVOKE"));
+        }
+        if (s instanceof io.lrep.node.sql.ast.PublicationStatement ps) {
+            String tag = ps instanceof io.lrep.node.sql.ast.PublicationStatement.Create ? "CREATE PUBLICATION" : "ALTER PUBLICATION";
+            return command(ex -> PublicationDdl.execute(session, this, ps), tag);
         }
         if (s instanceof Statement.CreateRole cr) {
             return command(ex -> RoleDdl.create(session, cr), "CREATE ROLE");
@@ -654,7 +659,10 @@ final class Analyzer {
         List<ColumnInfo> cols = new ArrayList<>();
         List<Expr> ret = returning(up.returning(), scope, cols);
         Dml.Update spec = new Dml.Update(target, attnums.stream().mapToInt(Integer::intValue).toArray(), exprs, ret);
-        return new Planned.Command(ex -> Dml.update(ex, spec), cols, planner.deps, "UPDATE", null, false);
+        return new Planned.Command(ex -> {
+            Publications.checkModify(ex.txn, ex.txn.table(t.oid()), true, session.engine.rowFilters());
+            return Dml.update(ex, spec);
+        }, cols, planner.deps, "UPDATE", null, false);
     }
 
     private Planned delete(Statement.Delete del) {
@@ -670,7 +678,10 @@ final class Analyzer {
         List<ColumnInfo> cols = new ArrayList<>();
         List<Expr> ret = returning(del.returning(), scope, cols);
         Dml.Delete spec = new Dml.Delete(target, ret);
-        return new Planned.Command(ex -> Dml.delete(ex, spec), cols, planner.deps, "DELETE", null, false);
+        return new Planned.Command(ex -> {
+            Publications.checkModify(ex.txn, ex.txn.table(t.oid()), false, session.engine.rowFilters());
+            return Dml.delete(ex, spec);
+        }, cols, planner.deps, "DELETE", null, false);
     }
 
     private Planned truncate(Statement.Truncate tr) {

@@ -182,6 +182,9 @@ public final class Casts {
         if (v == null) {
             return null;
         }
+        if (type == PgType.INT2VECTOR || type == PgType.OIDVECTOR) {
+            return io.lrep.core.types.TextCodec.format(type, v);
+        }
         if (type.elementType() != null) {
             return ArrayText.format(type, (Object[]) v, zone);
         }

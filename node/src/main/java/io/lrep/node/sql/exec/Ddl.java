@@ -86,6 +86,7 @@ final class Ddl {
                         }
                         throw new LrepException(SqlState.UNDEFINED_TABLE, "table \"" + n + "\" does not exist");
                     }
+                    io.lrep.publisher.publication.PublicationCatalog.onTableDropped(t, Integer.toUnsignedLong(td.oid()));
                     t.dropTable(td);
                 }
                 return Planned.Outcome.of("DROP TABLE");
@@ -113,7 +114,14 @@ final class Ddl {
                         }
                         throw new LrepException(SqlState.UNDEFINED_SCHEMA, "schema \"" + n.name() + "\" does not exist");
                     }
+                    io.lrep.core.storage.SchemaDef nsp = t.findSchema(n.name());
+                    List<TableDef> inSchema = t.tables().stream().filter(td -> td.schemaOid() == nsp.oid()).toList();
                     t.dropSchema(n.name(), d.cascade());
+                    // the schema's tables went with it (CASCADE): so do their and its publication memberships
+                    for (TableDef gone : inSchema) {
+                        io.lrep.publisher.publication.PublicationCatalog.onTableDropped(t, Integer.toUnsignedLong(gone.oid()));
+                    }
+                    io.lrep.publisher.publication.PublicationCatalog.onSchemaDropped(t, Integer.toUnsignedLong(nsp.oid()));
                 }
                 return Planned.Outcome.of("DROP SCHEMA");
             }
@@ -141,6 +149,9 @@ final class Ddl {
                     s.notice("NOTICE", SqlState.UNDEFINED_TABLE, "view \"" + n.name() + "\" does not exist, skipping");
                 }
                 return Planned.Outcome.of("DROP VIEW");
+            }
+            case PUBLICATION -> {
+                return PublicationDdl.drop(s, d);
             }
             default -> throw new LrepException(SqlState.FEATURE_NOT_SUPPORTED,
                     "DROP " + d.type().name().replace('_', ' ') + " is not supported");
@@ -397,6 +408,7 @@ final class Ddl {
         }
         t.dropTable(td);
         nt = t.renameTable(t.table(nt.oid()), td.name());
+        io.lrep.publisher.publication.PublicationCatalog.onTableReplaced(t, Integer.toUnsignedLong(td.oid()), Integer.toUnsignedLong(nt.oid()));
         if (td.replicaIdentity() != io.lrep.core.storage.ReplicaIdentity.DEFAULT) {
             t.setReplicaIdentity(nt, td.replicaIdentity());
         }

@@ -27,6 +27,7 @@ public final class EngineCore implements AutoCloseable {
     private final Instant startTime = Instant.now();
     private final ScheduledExecutorService timer;
     private final List<CatalogExtension> extensions;
+    private final RowFilterExpressions rowFilters = new RowFilterExpressions(this);
 
     public EngineCore(StorageEngine storage, NodeConfig config, List<CatalogExtension> extensions, LongSupplier walInsertLsn,
             Runnable checkpoint) {
@@ -53,6 +54,11 @@ public final class EngineCore implements AutoCloseable {
 
     public FunctionRegistry registry() {
         return registry;
+    }
+
+    /** Publication row filters: their checks, and the compiler the publisher evaluates them with. */
+    public RowFilterExpressions rowFilters() {
+        return rowFilters;
     }
 
     long walInsertLsn() {

@@ -49,6 +49,12 @@ public final class FunctionRegistry {
         return views.get(schema + "." + name);
     }
 
+    /** Whether any function called {@code name} is volatile or stable (not immutable). */
+    public boolean anyVolatile(String name) {
+        List<SqlFunction> list = functions.get(name.toLowerCase(Locale.ROOT));
+        return list != null && list.stream().anyMatch(SqlFunction::volatile_);
+    }
+
     public boolean hasFunction(String name) {
         return functions.containsKey(name.toLowerCase(Locale.ROOT));
     }

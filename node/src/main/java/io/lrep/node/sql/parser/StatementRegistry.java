@@ -37,6 +37,7 @@ public final class StatementRegistry {
         DdlStatements.register(r);
         RoleStatements.register(r);
         UtilityStatements.register(r);
+        PublicationStatements.register(r);
         return r;
     }
 

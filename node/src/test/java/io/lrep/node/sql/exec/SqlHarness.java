@@ -34,8 +34,13 @@ final class SqlHarness implements AutoCloseable {
     private static final AtomicInteger PIDS = new AtomicInteger(1000);
 
     SqlHarness() {
+        this(List.of());
+    }
+
+    /** With these system views and functions (SystemCatalog, PublicationViews, ...). */
+    SqlHarness(List<io.lrep.node.sql.CatalogExtension> extensions) {
         SystemTablesFixture.bootstrap(storage, "postgres");
-        engine = new LrepSqlEngine(storage, NodeConfig.defaults(), List.of(), wal::insertLsn, checkpoints::incrementAndGet);
+        engine = new LrepSqlEngine(storage, NodeConfig.defaults(), extensions, wal::insertLsn, checkpoints::incrementAndGet);
     }
 
     SqlSession session() {
