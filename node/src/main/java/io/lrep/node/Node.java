@@ -16,6 +16,7 @@ import io.lrep.core.worker.WorkerSpec;
 import io.lrep.node.server.ConnectionRegistry;
 import io.lrep.node.server.HbaConfig;
 import io.lrep.node.server.ProtocolServer;
+import io.lrep.node.server.ReplicationCommands;
 import io.lrep.node.server.ServerConfig;
 import io.lrep.node.server.StorageRoleLookup;
 import io.lrep.node.sql.LrepSqlEngine;
@@ -213,8 +214,10 @@ public final class Node implements AutoCloseable {
             ProtocolServer server = null;
             int port = -1;
             if (serve) {
+                ReplicationCommands replication = new ReplicationCommands(
+                        new ReplicationCommands.Identity(control.systemId(), control.timeline()), wal, slots, storage);
                 server = new ProtocolServer(name, engine, new StorageRoleLookup(storage), HbaConfig.load(dataDir.resolve(HBA_FILE)),
-                        ServerConfig.of(config), connections);
+                        ServerConfig.of(config), connections, replication);
                 opened.push(server);
                 port = server.start(listenHost(config.get("listen_addresses")), config.getInt("port"));
             }

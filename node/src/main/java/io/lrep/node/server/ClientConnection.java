@@ -38,6 +38,8 @@ import io.lrep.node.sql.Portal;
 import io.lrep.node.sql.Prepared;
 import io.lrep.node.sql.SessionContext;
 import io.lrep.node.sql.SqlSession;
+import io.lrep.publisher.walsender.ReplicationCommand;
+import io.lrep.publisher.walsender.ReplicationCommandParser;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -91,8 +93,6 @@ final class ClientConnection implements Runnable {
 
     private static final Object CLOSED = new Object();
     private static final SecureRandom RANDOM = new SecureRandom();
-    private static final List<String> REPLICATION_COMMANDS = List.of("IDENTIFY_SYSTEM", "BASE_BACKUP", "CREATE_REPLICATION_SLOT",
-            "DROP_REPLICATION_SLOT", "START_REPLICATION", "READ_REPLICATION_SLOT", "TIMELINE_HISTORY", "SHOW");
 
     /** A decoding failure handed from the event loop. */
     private record Failure(Throwable cause) {}
@@ -120,6 +120,8 @@ final class ClientConnection implements Runnable {
     private String user = "";
     private String database = "";
     private boolean ignoreTillSync;
+    /** The pin of a snapshot CREATE_REPLICATION_SLOT exported; released at the next command. */
+    private AutoCloseable exportedSnapshot;
 
     /** A portal with the result formats Bind asked for. */
     private record BoundPortal(Portal portal, Prepared statement, boolean[] binary) {}
@@ -197,6 +199,7 @@ final class ClientConnection implements Runnable {
     }
 
     private void cleanup() {
+        releaseExportedSnapshot();
         if (session != null) {
             try {
                 session.close();
@@ -663,14 +666,18 @@ final class ClientConnection implements Runnable {
     private void simpleQuery(String sql) {
         backend.active(sql);
         portals.remove("");
-        if (replication == Replication.PHYSICAL || replication == Replication.LOGICAL) {
-            String first = sql.strip().split("[\\s;(]", 2)[0].toUpperCase(Locale.ROOT);
-            if (REPLICATION_COMMANDS.contains(first)) {
-                throw new LrepException(SqlState.FEATURE_NOT_SUPPORTED, "replication command " + first + " is not supported yet");
+        if (replication != Replication.NONE) {
+            releaseExportedSnapshot(); // an exported snapshot lives until the connection's next command
+            ReplicationCommand command = ReplicationCommandParser.parse(sql);
+            if (command != null && !(command instanceof ReplicationCommand.Show)) {
+                replicationCommand(command);
+                endQuery();
+                return;
             }
-            if (replication == Replication.PHYSICAL) {
-                throw new LrepException(SqlState.PROTOCOL_VIOLATION, "cannot execute SQL commands in WAL sender for physical replication");
+            if (command == null && replication == Replication.PHYSICAL) {
+                throw new LrepException(SqlState.FEATURE_NOT_SUPPORTED, "cannot execute SQL commands in WAL sender for physical replication");
             }
+            // SHOW runs as the SQL statement it also is; on a logical connection other text is SQL
         }
         List<Prepared> all = session.prepareAll(sql);
         if (all.isEmpty()) {
@@ -690,6 +697,52 @@ final class ClientConnection implements Runnable {
             sendAsync();
         }
         endQuery();
+    }
+
+    // ---- replication commands (walsender connections) -------------------------------------
+
+    private void replicationCommand(ReplicationCommand command) {
+        ReplicationCommands commands = shared.replication();
+        if (commands == null) {
+            throw new LrepException(SqlState.FEATURE_NOT_SUPPORTED, "replication commands are not available on this server");
+        }
+        if (command instanceof ReplicationCommand.StartLogical) {
+            throw new LrepException(SqlState.FEATURE_NOT_SUPPORTED, "logical streaming (START_REPLICATION ... LOGICAL) is not available yet");
+        }
+        ReplicationCommands.Result result = commands.execute(command,
+                new ReplicationCommands.Caller(backend.pid(), replication == Replication.LOGICAL ? database : null, session));
+        exportedSnapshot = result.heldUntilNextCommand();
+        if (!result.columns().isEmpty()) {
+            boolean[] text = new boolean[result.columns().size()];
+            send(rowDescription(result.columns(), text));
+            PgType[] types = result.columns().stream().map(ColumnInfo::type).toArray(PgType[]::new);
+            java.time.ZoneId zone = session.timeZone();
+            for (Object[] row : result.rows()) {
+                send(new BackendMessage.StreamedDataRow(row.length, w -> {
+                    for (int i = 0; i < row.length; i++) {
+                        if (row[i] == null) {
+                            w.writeNull();
+                        } else {
+                            w.writeText(TextCodec.format(types[i], row[i], zone));
+                        }
+                    }
+                }));
+            }
+        }
+        send(new BackendMessage.CommandComplete(command.tag()));
+    }
+
+    private void releaseExportedSnapshot() {
+        AutoCloseable held = exportedSnapshot;
+        exportedSnapshot = null;
+        if (held != null) {
+            try {
+                held.close();
+            } catch (Exception e) {
+                // a snapshot pin's close only unregisters it; nothing else can fail
+                LOG.warn("releasing an exported snapshot failed: {}", e.toString());
+            }
+        }
     }
 
     /** Executes a portal and sends its rows and completion. */

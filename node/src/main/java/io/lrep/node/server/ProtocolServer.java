@@ -53,7 +53,8 @@ public final class ProtocolServer implements AutoCloseable {
 
     /** What every connection of this server shares. */
     record Shared(String nodeName, SqlEngine engine, RoleLookup roles, AtomicReference<HbaConfig> hbaRules, ServerConfig config,
-            ConnectionRegistry registry, IoHandlerFactory ioHandlers, ChannelGroup channels, AtomicBoolean closing) {
+            ConnectionRegistry registry, IoHandlerFactory ioHandlers, ChannelGroup channels, AtomicBoolean closing,
+            ReplicationCommands replication) {
 
         /** The rules in force now (replaced by {@link ProtocolServer#reloadHba(HbaConfig)}). */
         HbaConfig hba() {
@@ -72,8 +73,17 @@ public final class ProtocolServer implements AutoCloseable {
 
     public ProtocolServer(String nodeName, SqlEngine engine, RoleLookup roles, HbaConfig hba, ServerConfig config,
             ConnectionRegistry registry) {
+        this(nodeName, engine, roles, hba, config, registry, null);
+    }
+
+    /**
+     * @param replication what walsender connections ({@code replication=database|true}) run; null
+     *     answers their replication commands with 0A000
+     */
+    public ProtocolServer(String nodeName, SqlEngine engine, RoleLookup roles, HbaConfig hba, ServerConfig config,
+            ConnectionRegistry registry, ReplicationCommands replication) {
         this.shared = new Shared(nodeName, engine, roles, new AtomicReference<>(hba), config, registry, ioHandlerFactory(),
-                new DefaultChannelGroup("lrep-clients", GlobalEventExecutor.INSTANCE), new AtomicBoolean());
+                new DefaultChannelGroup("lrep-clients", GlobalEventExecutor.INSTANCE), new AtomicBoolean(), replication);
     }
 
     /** Replaces the client authentication rules for connections that start from now on (as a reload does). */

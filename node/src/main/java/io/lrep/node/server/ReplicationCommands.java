@@ -29,10 +29,10 @@ import java.util.function.LongFunction;
  * CREATE_REPLICATION_SLOT, READ_REPLICATION_SLOT, DROP_REPLICATION_SLOT, as PostgreSQL 15's
  * walsender.c answers them (reference §4.2). Thread-safe: one instance serves every connection.
  */
-final class ReplicationCommands {
+public final class ReplicationCommands {
 
     /** What IDENTIFY_SYSTEM reports of the node. */
-    record Identity(long systemId, int timeline) {}
+    public record Identity(long systemId, int timeline) {}
 
     /** Who runs a command: its backend, its database (null on a physical connection) and its SQL session. */
     record Caller(int pid, String database, SqlSession session) {}
@@ -52,7 +52,7 @@ final class ReplicationCommands {
     private final SlotManager slots;
     private final StorageEngine storage;
 
-    ReplicationCommands(Identity identity, WalLog wal, SlotManager slots, StorageEngine storage) {
+    public ReplicationCommands(Identity identity, WalLog wal, SlotManager slots, StorageEngine storage) {
         this.identity = identity;
         this.wal = wal;
         this.slots = slots;
@@ -134,7 +134,17 @@ final class ReplicationCommands {
         AutoCloseable held = null;
         try {
             if (snapshot != null && c.snapshot() == SnapshotAction.USE) {
-                caller.session().useSnapshot(created.consistentPoint());
+                try {
+                    caller.session().useSnapshot(created.consistentPoint());
+                } catch (RuntimeException e) {
+                    // as PostgreSQL's ephemeral slot: a slot whose creation failed does not stay
+                    try {
+                        slots.drop(c.slotName(), caller.pid(), false);
+                    } catch (RuntimeException dropFailure) {
+                        e.addSuppressed(dropFailure);
+                    }
+                    throw e;
+                }
             } else if (snapshot != null) {
                 snapshotName = String.format("%08X-%08X-1", caller.pid(), created.consistentPoint() & 0xFFFFFFFFL);
                 held = snapshot;
