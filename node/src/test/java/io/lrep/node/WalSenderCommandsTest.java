@@ -170,6 +170,17 @@ class WalSenderCommandsTest {
     }
 
     @Test
+    void shouldEmitLogicalMessagesIntoTheWal() throws SQLException {
+        try (Connection sql = connect(null)) {
+            long first = Lsn.parseLong(query(sql, "SELECT pg_logical_emit_message(false, 'prefix', 'text content')").get(0).get(0));
+            long second = Lsn.parseLong(query(sql, "SELECT pg_logical_emit_message(true, 'prefix', '\\x0102'::bytea)").get(0).get(0));
+            assertThat(second).isGreaterThan(first);
+            assertThat(Lsn.parseLong(query(sql, "SELECT pg_current_wal_lsn()").get(0).get(0))).isGreaterThanOrEqualTo(second);
+            assertThat(query(sql, "SELECT pg_logical_emit_message(true, NULL, 'x') IS NULL")).as("strict").containsExactly(List.of("t"));
+        }
+    }
+
+    @Test
     void shouldDropATemporarySlotWhenItsConnectionEnds() throws SQLException {
         try (Connection sql = connect(null)) {
             try (Connection repl = connect("database")) {

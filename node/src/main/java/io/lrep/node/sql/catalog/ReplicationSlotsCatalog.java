@@ -16,6 +16,7 @@ import io.lrep.publisher.slot.SlotManager;
 import io.lrep.publisher.slot.SlotManager.SlotSpec;
 import io.lrep.publisher.slot.SlotManager.SlotStatus;
 import io.lrep.publisher.slot.SlotType;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -138,6 +139,16 @@ public final class ReplicationSlotsCatalog implements CatalogExtension {
         l.add(SqlFunction.setReturning("pg_create_physical_replication_slot", List.of(name, bool), CREATE_RESULT, true, physical));
         l.add(SqlFunction.setReturning("pg_create_physical_replication_slot", List.of(name, bool, bool), CREATE_RESULT, true,
                 physical));
+        // pg_logical_emit_message(transactional, prefix, content): a message for logical decoding;
+        // transactional ones go with the calling transaction (decoded at its commit, gone if it aborts)
+        SqlFunction.Scalar emit = (c, a) -> {
+            byte[] content = a[2] instanceof byte[] b ? b : ((String) a[2]).getBytes(StandardCharsets.UTF_8);
+            return Lsn.of(c.transaction().emitMessage((Boolean) a[0], (String) a[1], content));
+        };
+        l.add(new SqlFunction("pg_catalog", "pg_logical_emit_message", List.of(bool, PgType.TEXT, PgType.TEXT), false, PgType.PG_LSN,
+                true, true, emit, false, List.of(), null));
+        l.add(new SqlFunction("pg_catalog", "pg_logical_emit_message", List.of(bool, PgType.TEXT, PgType.BYTEA), false, PgType.PG_LSN,
+                true, true, emit, false, List.of(), null));
         l.add(new SqlFunction("pg_catalog", "pg_drop_replication_slot", List.of(name), false, PgType.VOID, true, true, (c, a) -> {
             checkPermission(c);
             slots.drop((String) a[0], pid(c), false);
