@@ -509,7 +509,10 @@ public final class WalSender implements AutoCloseable {
         return micros == LagTracker.NO_LAG ? null : micros;
     }
 
-    /** Closes the decoder (spill files go) and saves the slot's state. Idempotent. */
+    /**
+     * Closes the decoder (its spill files go). The slot stays acquired: the caller releases it,
+     * which saves a confirmed_flush not yet written. Idempotent.
+     */
     @Override
     public void close() {
         if (closed) {
@@ -521,9 +524,6 @@ public final class WalSender implements AutoCloseable {
         } finally {
             message.release();
             control.release();
-            if (slots.get(slotName).isPresent()) {
-                slots.save(slotName);
-            }
         }
     }
 
