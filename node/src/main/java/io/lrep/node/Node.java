@@ -27,6 +27,8 @@ import io.lrep.node.sql.catalog.SystemCatalog;
 import io.lrep.node.sql.catalog.WalStatsCatalog;
 import io.lrep.publisher.slot.SlotConfig;
 import io.lrep.publisher.slot.SlotManager;
+import io.lrep.publisher.walsender.WalSender;
+import io.lrep.publisher.walsender.WalSenders;
 import io.lrep.core.error.SqlState;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -206,6 +208,7 @@ public final class Node implements AutoCloseable {
                 SystemTables.upgrade(storage);
             }
             ConnectionRegistry connections = new ConnectionRegistry();
+            WalSenders walSenders = new WalSenders();
             LrepSqlEngine engine = new LrepSqlEngine(storage, config,
                     List.of(new SystemCatalog(List::of, serve ? context -> connections.activities() : ActivitySource.CURRENT_SESSION_ONLY),
                             new WalStatsCatalog(wal.stats(), Instant.now()), new ReplicationSlotsCatalog(slots), new PublicationViews()),
@@ -215,7 +218,10 @@ public final class Node implements AutoCloseable {
             int port = -1;
             if (serve) {
                 ReplicationCommands replication = new ReplicationCommands(
-                        new ReplicationCommands.Identity(control.systemId(), control.timeline()), wal, slots, storage);
+                        new ReplicationCommands.Identity(control.systemId(), control.timeline()), wal, slots, storage,
+                        engine.rowFilterCompiler(),
+                        WalSender.Settings.of(config.getMillis("wal_sender_timeout"), config.getBytes("logical_decoding_work_mem")),
+                        walSenders);
                 server = new ProtocolServer(name, engine, new StorageRoleLookup(storage), HbaConfig.load(dataDir.resolve(HBA_FILE)),
                         ServerConfig.of(config), connections, replication);
                 opened.push(server);

@@ -40,6 +40,8 @@ import io.lrep.node.sql.SessionContext;
 import io.lrep.node.sql.SqlSession;
 import io.lrep.publisher.walsender.ReplicationCommand;
 import io.lrep.publisher.walsender.ReplicationCommandParser;
+import io.lrep.publisher.walsender.WalSender;
+import io.lrep.publisher.walsender.WalSenderTransport;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -59,6 +61,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -706,11 +709,14 @@ final class ClientConnection implements Runnable {
         if (commands == null) {
             throw new LrepException(SqlState.FEATURE_NOT_SUPPORTED, "replication commands are not available on this server");
         }
-        if (command instanceof ReplicationCommand.StartLogical) {
-            throw new LrepException(SqlState.FEATURE_NOT_SUPPORTED, "logical streaming (START_REPLICATION ... LOGICAL) is not available yet");
+        ReplicationCommands.Caller caller = new ReplicationCommands.Caller(backend.pid(),
+                replication == Replication.LOGICAL ? database : null, session);
+        if (command instanceof ReplicationCommand.StartLogical start) {
+            streamLogical(commands, start, caller);
+            send(new BackendMessage.CommandComplete(command.tag()));
+            return;
         }
-        ReplicationCommands.Result result = commands.execute(command,
-                new ReplicationCommands.Caller(backend.pid(), replication == Replication.LOGICAL ? database : null, session));
+        ReplicationCommands.Result result = commands.execute(command, caller);
         exportedSnapshot = result.heldUntilNextCommand();
         if (!result.columns().isEmpty()) {
             boolean[] text = new boolean[result.columns().size()];
@@ -730,6 +736,112 @@ final class ClientConnection implements Runnable {
             }
         }
         send(new BackendMessage.CommandComplete(command.tag()));
+    }
+
+    /**
+     * START_REPLICATION SLOT s LOGICAL: CopyBothResponse, then the walsender streams on this
+     * thread until the client ends the copy (CopyDone: "COPY 0" follows and the session goes on),
+     * leaves, times out, or the node stops.
+     */
+    private void streamLogical(ReplicationCommands commands, ReplicationCommand.StartLogical start, ReplicationCommands.Caller caller) {
+        WalSender walSender = commands.openWalSender(start, caller, new Transport());
+        try {
+            send(new BackendMessage.CopyBothResponse(0, List.of()));
+            flushOut();
+            backend.active(null); // pg_stat_activity: a streaming walsender is not running a query
+            Runnable unregister = commands.walSenders().register(walSender);
+            WalSender.Outcome outcome;
+            try {
+                outcome = walSender.run();
+            } finally {
+                unregister.run();
+            }
+            switch (outcome) {
+                case COPY_DONE -> send(new BackendMessage.CommandComplete("COPY 0"));
+                case STOPPED -> {
+                    send(new BackendMessage.CommandComplete("COPY 0"));
+                    flushOut();
+                    throw new ConnectionEnd();
+                }
+                default -> throw new ConnectionEnd(); // the client left or timed out: nothing more to say
+            }
+        } finally {
+            walSender.close();
+            commands.slots().release(start.slotName(), caller.pid());
+        }
+    }
+
+    /** The connection as a walsender streams over it: this thread's socket and inbox. */
+    private final class Transport implements WalSenderTransport {
+        private static final Runnable WAKE = () -> { };
+        private volatile boolean woken;
+
+        @Override
+        public void sendCopyData(ByteBuf payload) {
+            int n = payload.readableBytes();
+            out.writeByte('d').writeInt(4 + n).writeBytes(payload, payload.readerIndex(), n);
+            if (out.readableBytes() >= FLUSH_BYTES) {
+                flushOut();
+            }
+        }
+
+        @Override
+        public void sendCopyDone() {
+            send(new io.lrep.core.protocol.CopyDone());
+        }
+
+        @Override
+        public void flush() {
+            flushOut();
+        }
+
+        @Override
+        public ClientMessage receive(long timeoutNanos) {
+            if (inbox.isEmpty()) {
+                if (woken) {
+                    woken = false;
+                    return null;
+                }
+                if (timeoutNanos == 0) {
+                    loop.runNow();
+                } else {
+                    loop.run(timeoutNanos < 0 ? 0 : timeoutNanos); // a wakeup's task ends the wait
+                }
+                if (inbox.isEmpty()) {
+                    woken = false;
+                    return null;
+                }
+            }
+            Object m = inbox.peek();
+            if (m == CLOSED || m instanceof Terminate) {
+                inbox.poll();
+                return new Closed();
+            }
+            m = take(0); // decoding failures throw here (FATAL 08P01)
+            if (m instanceof io.lrep.core.protocol.CopyData d) {
+                return new CopyData(d.data());
+            }
+            if (m instanceof io.lrep.core.protocol.CopyDone) {
+                return new CopyDone();
+            }
+            ByteBuf encoded = Unpooled.buffer();
+            try {
+                ((FrontendMessage) m).encode(encoded);
+                return new Other((char) encoded.getByte(0));
+            } finally {
+                encoded.release();
+            }
+        }
+
+        @Override
+        public void wakeup() {
+            woken = true;
+            try {
+                loop.execute(WAKE); // a queued task makes a blocked run() return
+            } catch (RejectedExecutionException e) {
+                // the connection is closing: nobody waits any more
+            }
+        }
     }
 
     private void releaseExportedSnapshot() {

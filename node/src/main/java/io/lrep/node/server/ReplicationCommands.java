@@ -16,6 +16,19 @@ import io.lrep.publisher.slot.SlotType;
 import io.lrep.publisher.walsender.ReplicationCommand;
 import io.lrep.publisher.walsender.ReplicationCommand.CreateSlot;
 import io.lrep.publisher.walsender.ReplicationCommand.SnapshotAction;
+import io.lrep.core.protocol.pgoutput.PgOutputEncoder;
+import io.lrep.core.storage.Transaction;
+import io.lrep.publisher.decoding.DecodingListener;
+import io.lrep.publisher.decoding.HistoricCatalog;
+import io.lrep.publisher.pgoutput.PgOutputOptions;
+import io.lrep.publisher.pgoutput.PgOutputPlugin;
+import io.lrep.publisher.publication.RowFilterCompiler;
+import io.lrep.publisher.walsender.CatalogStateStore;
+import io.lrep.publisher.walsender.OutputPlugin;
+import io.lrep.publisher.walsender.WalSender;
+import io.lrep.publisher.walsender.WalSenderTransport;
+import io.lrep.publisher.walsender.WalSenders;
+import io.netty.buffer.ByteBuf;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -51,12 +64,82 @@ public final class ReplicationCommands {
     private final WalLog wal;
     private final SlotManager slots;
     private final StorageEngine storage;
+    private final RowFilterCompiler rowFilters;
+    private final WalSender.Settings walSenderSettings;
+    private final WalSenders walSenders;
 
-    public ReplicationCommands(Identity identity, WalLog wal, SlotManager slots, StorageEngine storage) {
+    /**
+     * @param rowFilters compiles publications' row filters for pgoutput
+     * @param walSenderSettings wal_sender_timeout and logical_decoding_work_mem
+     * @param walSenders where running walsenders are listed (pg_stat_replication)
+     */
+    public ReplicationCommands(Identity identity, WalLog wal, SlotManager slots, StorageEngine storage, RowFilterCompiler rowFilters,
+            WalSender.Settings walSenderSettings, WalSenders walSenders) {
         this.identity = identity;
         this.wal = wal;
         this.slots = slots;
         this.storage = storage;
+        this.rowFilters = rowFilters;
+        this.walSenderSettings = walSenderSettings;
+        this.walSenders = walSenders;
+    }
+
+    WalSenders walSenders() {
+        return walSenders;
+    }
+
+    /**
+     * Prepares START_REPLICATION SLOT s LOGICAL: acquires the slot for {@code caller}, checks
+     * pgoutput's options and builds the walsender (errors here come before CopyBothResponse,
+     * as PostgreSQL's). The caller runs it, then closes it and releases the slot.
+     */
+    WalSender openWalSender(ReplicationCommand.StartLogical start, Caller caller, WalSenderTransport transport) {
+        if (caller.database() == null) {
+            throw new LrepException(SqlState.FEATURE_NOT_SUPPORTED, "logical decoding requires a database connection");
+        }
+        if (caller.session().transactionStatus() != 'I') {
+            throw new LrepException(SqlState.ACTIVE_SQL_TRANSACTION, "START_REPLICATION cannot run inside a transaction block");
+        }
+        slots.acquireForDecoding(start.slotName(), caller.pid(), caller.database());
+        try {
+            PgOutputOptions options = PgOutputOptions.parse(start.options());
+            PgOutputEncoder encoder = new PgOutputEncoder(options.protocolVersion());
+            OutputPlugin plugin = new OutputPlugin() {
+                @Override
+                public DecodingListener open(io.lrep.publisher.walsender.PgOutputSink sink) {
+                    return new PgOutputPlugin(options, storage, rowFilters, (message, walPosition) -> {
+                        ByteBuf buf = sink.begin(walPosition, walPosition);
+                        encoder.encode(message, buf);
+                        sink.end();
+                    });
+                }
+
+                @Override
+                public boolean streaming() {
+                    return options.streams();
+                }
+            };
+            return new WalSender(slots, start.slotName(), caller.pid(), start.startLsn(), wal, plugin, transport, walSenderSettings,
+                    () -> currentCatalog(storage));
+        } catch (RuntimeException e) {
+            slots.release(start.slotName(), caller.pid());
+            throw e;
+        }
+    }
+
+    /**
+     * The committed table definitions now, as the catalog a new logical slot starts decoding
+     * with (saved with the slot at its restart_lsn, so later DDL is decoded from the WAL).
+     */
+    static HistoricCatalog currentCatalog(StorageEngine storage) {
+        try (Transaction t = storage.begin()) {
+            return HistoricCatalog.of(t.tables());
+        }
+    }
+
+    /** Saves the catalog a just-created logical slot decodes from, as of its restart_lsn. */
+    static void saveInitialCatalog(SlotManager slots, StorageEngine storage, ReplicationSlot slot) {
+        CatalogStateStore.save(slots, slot.name(), slot.restartLsn(), currentCatalog(storage).serialize(slot.restartLsn()));
     }
 
     SlotManager slots() {
@@ -129,6 +212,9 @@ public final class ReplicationCommands {
                 : SlotSpec.physical(c.slotName(), c.reserveWal(), c.temporary());
         LongFunction<SnapshotPin> pin = c.logical() && c.snapshot() != SnapshotAction.NOTHING ? storage::pinSnapshot : lsn -> null;
         SlotManager.Created<SnapshotPin> created = slots.create(spec, caller.pid(), pin);
+        if (c.logical()) {
+            saveInitialCatalog(slots, storage, created.slot());
+        }
         SnapshotPin snapshot = created.attachment();
         String snapshotName = null;
         AutoCloseable held = null;

@@ -11,11 +11,13 @@ import io.lrep.node.sql.SessionContext;
 import io.lrep.node.sql.SqlFunction;
 import io.lrep.node.sql.SystemView;
 import io.lrep.node.sql.exec.Roles;
+import io.lrep.publisher.decoding.HistoricCatalog;
 import io.lrep.publisher.slot.ReplicationSlot;
 import io.lrep.publisher.slot.SlotManager;
 import io.lrep.publisher.slot.SlotManager.SlotSpec;
 import io.lrep.publisher.slot.SlotManager.SlotStatus;
 import io.lrep.publisher.slot.SlotType;
+import io.lrep.publisher.walsender.CatalogStateStore;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -163,6 +165,9 @@ public final class ReplicationSlotsCatalog implements CatalogExtension {
         String database = session == null ? "postgres" : session.database();
         SlotSpec spec = new SlotSpec(slotName, SlotType.LOGICAL, plugin, database, temporary, twoPhase, true);
         SlotManager.Created<Void> created = slots.create(spec, pid(c), null);
+        // the catalog decoding starts from, saved with the slot as of its restart_lsn
+        long restart = created.slot().restartLsn();
+        CatalogStateStore.save(slots, slotName, restart, HistoricCatalog.of(c.transaction().tables()).serialize(restart));
         return List.<Object[]>of(new Object[] {slotName, Lsn.of(created.consistentPoint())}).iterator();
     }
 

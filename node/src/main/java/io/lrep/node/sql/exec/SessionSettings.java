@@ -105,6 +105,9 @@ public final class SessionSettings {
         add("lc_time", "C", Context.USER, false, "Sets the locale for formatting date and time values.", v -> v);
         add("wal_level", "logical", Context.READ_ONLY, false, "Sets the level of information written to the WAL.", null);
         add("data_checksums", "off", Context.READ_ONLY, false, "Shows whether data checksums are turned on for this cluster.", null);
+        // pg_recvlogical and pg_receivewal ask for these on their replication connections
+        add("data_directory_mode", "0700", Context.READ_ONLY, false, "Shows the mode of the data directory.", null);
+        add("wal_segment_size", "16MB", Context.READ_ONLY, false, "Shows the size of write ahead log segments.", null);
     }
 
     private static void add(String name, String dflt, Context context, boolean reported, String description, Normalizer n) {
