@@ -75,6 +75,11 @@ class PublicationsTest {
         public int removeOldSegments() {
             return 0;
         }
+
+        @Override
+        public Runnable addFlushListener(java.util.function.LongConsumer listener) {
+            return () -> { };
+        }
     }
 
     /** Filters by text: "(a > 1)" reads column 1, "(b IS NULL)" column 2. */
