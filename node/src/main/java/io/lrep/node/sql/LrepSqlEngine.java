@@ -16,8 +16,8 @@ import java.util.function.LongSupplier;
  *
  * <p>Known limitations: SERIALIZABLE runs as REPEATABLE READ; UNIQUE, CHECK and FOREIGN KEY
  * constraints are rejected with 0A000; CREATE INDEX succeeds as a no-op only when it names the
- * primary key columns (0A000 otherwise); ADD PRIMARY KEY rebuilds a keyless table; there is no
- * interval type (interval literals are fixed durations added to timestamps); SELECT ... FOR
+ * primary key columns (0A000 otherwise); ADD PRIMARY KEY rebuilds a keyless table; interval
+ * typmods other than the field qualifiers (interval(3), second precision) are ignored; SELECT ... FOR
  * UPDATE takes no row locks; UPDATE ... FROM, DELETE ... USING, WITH RECURSIVE, data-modifying
  * CTEs and CREATE VIEW are 0A000; top-level result columns of reg* types are sent as text names;
  * lock_timeout and idle_in_transaction_session_timeout are accepted but not enforced.

@@ -34,6 +34,7 @@ import java.util.UUID;
  * date          int32 days since 2000-01-01 (Integer.MAX/MIN = infinity/-infinity)
  * timestamp(tz) int64 microseconds since 2000-01-01 00:00 UTC (Long.MAX/MIN = infinities)
  * uuid          16 bytes, most significant first
+ * interval      int64 microseconds, int32 days, int32 months
  * regclass, regtype, regproc   4 bytes unsigned (the oid)
  * unknown       the UTF-8 bytes                        void    no bytes
  * arrays, int2vector, oidvector   array_send's layout (see ArrayValues); the element typmod
@@ -108,6 +109,10 @@ public final class BinaryCodec {
             case UUID: {
                 UUID u = (UUID) value;
                 return ByteBuffer.allocate(16).putLong(u.getMostSignificantBits()).putLong(u.getLeastSignificantBits()).array();
+            }
+            case INTERVAL: {
+                PgInterval iv = (PgInterval) value;
+                return ByteBuffer.allocate(16).putLong(iv.micros()).putInt(iv.days()).putInt(iv.months()).array();
             }
             case PG_LSN:
                 return ByteBuffer.allocate(8).putLong(((Lsn) value).value()).array();
@@ -232,6 +237,12 @@ public final class BinaryCodec {
             case UUID:
                 length(type, n, 16);
                 return new UUID(buf.getLong(), buf.getLong());
+            case INTERVAL: {
+                length(type, n, 16);
+                long micros = buf.getLong();
+                int days = buf.getInt();
+                return new PgInterval(buf.getInt(), days, micros);
+            }
             case PG_LSN:
                 length(type, n, 8);
                 return Lsn.of(buf.getLong());

@@ -298,7 +298,7 @@ final class DateTimeText {
     private static Parsed parse(String s, String text, PgType type) {
         Matcher m = ISO.matcher(s);
         if (!m.matches()) {
-            throw TypeErrors.invalidSyntax(type, text);
+            throw TypeErrors.invalidDateTimeSyntax(type, text);
         }
         Parsed p = new Parsed();
         String yearText;
@@ -399,7 +399,7 @@ final class DateTimeText {
         }
         ZoneId id = zoneByName(z);
         if (id == null) {
-            throw TypeErrors.invalidSyntax(type, text);
+            throw TypeErrors.invalidDateTimeSyntax(type, text);
         }
         return id;
     }

@@ -12,7 +12,7 @@ import java.util.Map;
  * bool Boolean      int2 Short        int4 Integer      int8 Long       float4 Float   float8 Double
  * numeric BigDecimal                  text, varchar, bpchar, name, json, jsonb, "char": String
  * bytea byte[]      date LocalDate    timestamp LocalDateTime           timestamptz Instant
- * uuid UUID         oid Long          pg_lsn io.lrep.core.lsn.Lsn
+ * uuid UUID         oid Long          pg_lsn io.lrep.core.lsn.Lsn       interval PgInterval
  * arrays, int2vector, oidvector: Object[] of the element type's class (null elements allowed)
  * regclass, regtype, regproc: Long (the oid)      unknown (an untyped literal): String
  * </pre>
@@ -37,6 +37,7 @@ public enum PgType {
     DATE(1082, "date", 4, 'D', java.time.LocalDate.class),
     TIMESTAMP(1114, "timestamp", 8, 'D', java.time.LocalDateTime.class),
     TIMESTAMPTZ(1184, "timestamptz", 8, 'D', java.time.Instant.class),
+    INTERVAL(1186, "interval", 16, 'T', PgInterval.class),
     NUMERIC(1700, "numeric", -1, 'N', java.math.BigDecimal.class),
     UUID(2950, "uuid", 16, 'U', java.util.UUID.class),
     PG_LSN(3220, "pg_lsn", 8, 'U', io.lrep.core.lsn.Lsn.class),
@@ -58,6 +59,7 @@ public enum PgType {
     FLOAT8_ARRAY(1022, "_float8", -1, 'A', Object[].class),
     OID_ARRAY(1028, "_oid", -1, 'A', Object[].class),
     VARCHAR_ARRAY(1015, "_varchar", -1, 'A', Object[].class),
+    INTERVAL_ARRAY(1187, "_interval", -1, 'A', Object[].class),
     REGCLASS(2205, "regclass", 4, 'N', Long.class),
     REGTYPE(2206, "regtype", 4, 'N', Long.class),
     RECORD(2249, "record", -1, 'P', Object[].class),
@@ -139,6 +141,7 @@ public enum PgType {
             case INT8_ARRAY -> INT8;
             case FLOAT8_ARRAY -> FLOAT8;
             case VARCHAR_ARRAY -> VARCHAR;
+            case INTERVAL_ARRAY -> INTERVAL;
             default -> null;
         };
     }

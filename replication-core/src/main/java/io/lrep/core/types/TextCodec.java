@@ -20,7 +20,7 @@ import java.util.UUID;
  * ways.
  *
  * <p>Settings fixed to PostgreSQL's defaults: DateStyle {@code ISO, MDY}, IntervalStyle
- * irrelevant, {@code extra_float_digits = 1} (shortest exact float output), {@code
+ * {@code postgres} (see {@link PgInterval}), {@code extra_float_digits = 1} (shortest exact float output), {@code
  * bytea_output = hex}, C collation. The session time zone is a parameter; the overloads without
  * one use {@link #DEFAULT_ZONE}, UTC, which prints offsets as {@code +00} exactly as
  * PostgreSQL's built-in default {@code GMT} does.
@@ -105,6 +105,8 @@ public final class TextCodec {
                 return DateTimeText.parseTimestamp(text, typmod, zone);
             case TIMESTAMPTZ:
                 return DateTimeText.parseTimestamptz(text, typmod, zone);
+            case INTERVAL:
+                return IntervalText.parse(text, null);
             case UUID:
                 return parseUuid(text);
             case PG_LSN:
@@ -178,6 +180,8 @@ public final class TextCodec {
                 return DateTimeText.formatTimestamptz((Instant) value, zone);
             case UUID:
                 return value.toString();
+            case INTERVAL:
+                return IntervalText.format((PgInterval) value);
             case PG_LSN:
                 return value.toString();
             case REGCLASS:

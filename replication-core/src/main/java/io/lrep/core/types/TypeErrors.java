@@ -14,6 +14,12 @@ final class TypeErrors {
                 "invalid input syntax for type " + TypeNames.inputName(type) + ": \"" + text + "\"");
     }
 
+    /** The date/time input functions report bad syntax as 22007, not 22P02. */
+    static LrepException invalidDateTimeSyntax(PgType type, String text) {
+        return new LrepException(SqlState.INVALID_DATETIME_FORMAT,
+                "invalid input syntax for type " + TypeNames.inputName(type) + ": \"" + text + "\"");
+    }
+
     static LrepException outOfRange(PgType type, String text) {
         return new LrepException(SqlState.NUMERIC_VALUE_OUT_OF_RANGE,
                 "value \"" + text + "\" is out of range for type " + TypeNames.sqlName(type));

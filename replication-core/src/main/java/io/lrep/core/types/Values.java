@@ -24,7 +24,8 @@ import java.util.UUID;
  *       ({@code NULLS LAST}). bpchar ignores trailing spaces; text, varchar, name by code point
  *       (C collation); bytea unsigned bytewise then by length; float NaN equals NaN and is
  *       greater than everything, {@code -0 = 0}; numeric by value ({@code 1.0 = 1.00}); uuid
- *       unsigned bytewise; "char" as an unsigned byte; jsonb by PostgreSQL's jsonb order.
+ *       unsigned bytewise; "char" as an unsigned byte; interval by its span (a month is 30
+ *       days: {@code '1 mon' = '30 days'}); jsonb by PostgreSQL's jsonb order.
  *       Arrays element by element (a NULL element last), then the shorter first;
  *       int2vector/oidvector the shorter first, then element by element; reg* types as their
  *       oid; unknown as text; records column by column. json and void have no ordering or
@@ -90,6 +91,8 @@ public final class Values {
             }
             case PG_LSN:
                 return ((Lsn) a).compareTo((Lsn) b);
+            case INTERVAL:
+                return ((PgInterval) a).compareTo((PgInterval) b);
             case JSONB:
                 return Json.compareTop(Json.parseJsonb((String) a), Json.parseJsonb((String) b));
             case REGCLASS:
@@ -155,6 +158,8 @@ public final class Values {
                 return Arrays.hashCode((byte[]) value);
             case JSONB:
                 return Json.hash(Json.parseJsonb((String) value));
+            case INTERVAL:
+                return ((PgInterval) value).spanHash();
             case RECORD:
                 return RecordValues.hash((Object[]) value);
             case JSON:
@@ -211,6 +216,9 @@ public final class Values {
         }
         if (value instanceof Lsn) {
             return PgType.PG_LSN;
+        }
+        if (value instanceof PgInterval) {
+            return PgType.INTERVAL;
         }
         throw new LrepException(SqlState.DATATYPE_MISMATCH, "no PostgreSQL type for Java class " + value.getClass().getName());
     }

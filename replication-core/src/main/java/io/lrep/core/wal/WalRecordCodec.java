@@ -3,6 +3,7 @@ package io.lrep.core.wal;
 import io.lrep.core.error.LrepException;
 import io.lrep.core.error.SqlState;
 import io.lrep.core.lsn.Lsn;
+import io.lrep.core.types.PgInterval;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.BufferUnderflowException;
@@ -41,7 +42,8 @@ import java.util.UUID;
  *            complement), TEXT string, BYTEA bytes, DATE epochDay long, TIMESTAMP epochDay long +
  *            nanoOfDay long, TIMESTAMPTZ epochSecond long + nano int (Instant.MIN/MAX, the
  *            -infinity/infinity of timestamptz, round-trip as they are), UUID msb long + lsb
- *            long, LSN long, ARRAY (Object[]: arrays, vectors, records) count int + count values
+ *            long, LSN long, ARRAY (Object[]: arrays, vectors, records) count int + count values,
+ *            INTERVAL micros long + days int + months int
  *   bytes  = length int, then the bytes;  string = bytes of its UTF-8
  * </pre>
  * A row is self-describing, so decoding needs no catalog. The value encoding is public ({@link
@@ -80,6 +82,7 @@ public final class WalRecordCodec {
     static final byte TAG_UUID = 13;
     static final byte TAG_LSN = 14;
     static final byte TAG_ARRAY = 15;
+    static final byte TAG_INTERVAL = 16;
 
     private WalRecordCodec() {}
 
@@ -330,7 +333,7 @@ public final class WalRecordCodec {
             return 16;
         } else if (v instanceof Instant) {
             return 12;
-        } else if (v instanceof UUID) {
+        } else if (v instanceof UUID || v instanceof PgInterval) {
             return 16;
         } else if (v instanceof Object[] a) {
             int n = 4;
@@ -388,6 +391,8 @@ public final class WalRecordCodec {
             dst.put(TAG_UUID).putLong(u.getMostSignificantBits()).putLong(u.getLeastSignificantBits());
         } else if (v instanceof Lsn l) {
             dst.put(TAG_LSN).putLong(l.value());
+        } else if (v instanceof PgInterval iv) {
+            dst.put(TAG_INTERVAL).putLong(iv.micros()).putInt(iv.days()).putInt(iv.months());
         } else if (v instanceof Object[] a) {
             dst.put(TAG_ARRAY).putInt(a.length);
             for (Object e : a) {
@@ -458,6 +463,11 @@ public final class WalRecordCodec {
                     return new UUID(src.getLong(), src.getLong());
                 case TAG_LSN:
                     return Lsn.of(src.getLong());
+                case TAG_INTERVAL: {
+                    long micros = src.getLong();
+                    int days = src.getInt();
+                    return new PgInterval(src.getInt(), days, micros);
+                }
                 case TAG_ARRAY: {
                     Object[] a = new Object[getLength(src, 1)];
                     for (int i = 0; i < a.length; i++) {

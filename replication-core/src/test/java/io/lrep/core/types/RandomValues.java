@@ -88,6 +88,11 @@ final class RandomValues {
                 return pick(4) ? new UUID(random.nextInt(3) - 1, random.nextInt(3) - 1) : new UUID(random.nextLong(), random.nextLong());
             case PG_LSN:
                 return Lsn.of(pick(3) ? random.nextInt(5) : random.nextLong());
+            case INTERVAL:
+                if (pick(3)) {
+                    return new PgInterval(random.nextInt(25) - 12, random.nextInt(61) - 30, (random.nextInt(200_001) - 100_000) * 1_000_000L / 7);
+                }
+                return new PgInterval(random.nextInt(), random.nextInt(), random.nextLong());
             case REGCLASS:
             case REGTYPE:
             case REGPROC:

@@ -53,6 +53,8 @@ final class BuiltinTypes {
             "1082|date|t|b|0|1182|1084|date_in|1085|date_out|2468|date_recv|2469|date_send|i|p|0",
             "1114|timestamp|t|b|0|1115|1312|timestamp_in|1313|timestamp_out|2474|timestamp_recv|2475|timestamp_send|d|p|0",
             "1184|timestamptz|t|b|0|1185|1150|timestamptz_in|1151|timestamptz_out|2476|timestamptz_recv|2477|timestamptz_send|d|p|0",
+            "1186|interval|f|b|0|1187|1160|interval_in|1161|interval_out|2478|interval_recv|2479|interval_send|d|p|0",
+            "1187|_interval|f|b|1186|0|750|array_in|751|array_out|2400|array_recv|2401|array_send|d|x|0",
             "1700|numeric|f|b|0|1231|1701|numeric_in|1702|numeric_out|2460|numeric_recv|2461|numeric_send|i|m|0",
             "2205|regclass|t|b|0|2210|2218|regclassin|2219|regclassout|2452|regclassrecv|2453|regclasssend|i|p|0",
             "2206|regtype|t|b|0|2211|2220|regtypein|2221|regtypeout|2454|regtyperecv|2455|regtypesend|i|p|0",

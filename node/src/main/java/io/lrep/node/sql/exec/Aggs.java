@@ -2,6 +2,7 @@ package io.lrep.node.sql.exec;
 
 import io.lrep.core.error.LrepException;
 import io.lrep.core.error.SqlState;
+import io.lrep.core.types.PgInterval;
 import io.lrep.core.types.PgType;
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -10,7 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
-/** Aggregate functions with PostgreSQL's result types: count, sum, avg, min, max, bool_and/or, string_agg, array_agg. */
+/** Aggregate functions with PostgreSQL's result types: count, sum, avg (numbers and intervals), min, max, bool_and/or, string_agg, array_agg. */
 public final class Aggs {
 
     private Aggs() {}
@@ -49,12 +50,14 @@ public final class Aggs {
                     case INT8, NUMERIC -> PgType.NUMERIC;
                     case FLOAT4 -> PgType.FLOAT4;
                     case FLOAT8 -> PgType.FLOAT8;
+                    case INTERVAL -> PgType.INTERVAL;
                     default -> throw noFunction(name, arg);
                 };
             case AVG:
                 return switch (arg) {
                     case INT2, INT4, INT8, NUMERIC -> PgType.NUMERIC;
                     case FLOAT4, FLOAT8 -> PgType.FLOAT8;
+                    case INTERVAL -> PgType.INTERVAL;
                     default -> throw noFunction(name, arg);
                 };
             case MIN:
@@ -172,6 +175,8 @@ public final class Aggs {
                 case FLOAT4:
                 case FLOAT8:
                     return (acc == null ? 0.0 : (Double) acc) + ((Number) v).doubleValue();
+                case INTERVAL:
+                    return acc == null ? v : ((PgInterval) acc).plus((PgInterval) v);
                 default:
                     throw noFunction("sum", t);
             }
@@ -199,6 +204,9 @@ public final class Aggs {
                     }
                     if (acc instanceof Double d) {
                         return d / count;
+                    }
+                    if (acc instanceof PgInterval iv) {
+                        return iv.divide(count);
                     }
                     BigDecimal s = acc instanceof Long l ? BigDecimal.valueOf(l) : (BigDecimal) acc;
                     return Ops.numericDivide(s, BigDecimal.valueOf(count));

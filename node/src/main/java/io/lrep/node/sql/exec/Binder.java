@@ -4,6 +4,7 @@ import io.lrep.core.error.LrepException;
 import io.lrep.core.error.SqlState;
 import io.lrep.core.storage.SequenceDef;
 import io.lrep.core.storage.TableDef;
+import io.lrep.core.types.PgInterval;
 import io.lrep.core.types.PgType;
 import io.lrep.core.types.TypMod;
 import io.lrep.node.sql.SqlFunction;
@@ -45,7 +46,6 @@ import io.lrep.node.sql.ast.Expr.UnaryOp;
 import io.lrep.node.sql.ast.Query;
 import io.lrep.node.sql.ast.TypeName;
 import java.math.BigDecimal;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -218,9 +218,6 @@ final class Binder {
             return new Expr.Const(PgType.UNKNOWN, null);
         }
         if (e instanceof TypedLiteral t) {
-            if (t.type().name().equals("interval")) {
-                return new IntervalConst(Intervals.parse(t.value()), t.value());
-            }
             return cast(new Expr.Const(PgType.UNKNOWN, t.value()), t.type(), t.pos());
         }
         if (e instanceof Param p) {
@@ -449,28 +446,6 @@ final class Binder {
                 .withPosition(e.pos());
     }
 
-    /** An interval literal: lrep has no interval type; timestamps add and subtract it as a fixed duration. */
-    static final class IntervalConst extends Expr {
-        final Duration duration;
-        final String text;
-
-        IntervalConst(Duration duration, String text) {
-            super(PgType.UNKNOWN, -1);
-            this.duration = duration;
-            this.text = text;
-        }
-
-        @Override
-        public Object eval(Env env) {
-            return text;
-        }
-
-        @Override
-        public boolean isConstant() {
-            return true;
-        }
-    }
-
     LrepException undefinedColumn(ColumnRef c) {
         String name = c.names().size() >= 2 ? String.join(".", c.names().subList(c.names().size() - 2, c.names().size())) : c.column();
         // PostgreSQL quotes a bare column name but not a qualified one
@@ -590,8 +565,18 @@ final class Binder {
 
     /** Explicit cast {@code e::type}. */
     Expr cast(Expr e, TypeName tn, int pos) {
-        if (tn.name().equals("interval") && tn.arrayDims() == 0 && e instanceof Expr.Const c && c.type == PgType.UNKNOWN) {
-            return new IntervalConst(Intervals.parse((String) c.value), (String) c.value);
+        if (tn.name().equals("interval") && tn.arrayDims() == 0 && !tn.intervalFields().isEmpty()) {
+            // INTERVAL '5' MINUTE, INTERVAL '1 day 02:03:04' HOUR TO MINUTE: a bare number is the
+            // last field's unit, and the fields below it are dropped.
+            String last = tn.intervalFields().get(tn.intervalFields().size() - 1);
+            if (e instanceof Expr.Const c && c.type == PgType.UNKNOWN) {
+                return new Expr.Const(PgType.INTERVAL, c.value == null ? null : PgInterval.parse((String) c.value, last).truncateTo(last));
+            }
+            Expr iv = castTo(e, PgType.INTERVAL, -1, pos);
+            return foldIfConstant(Expr.of(PgType.INTERVAL, env -> {
+                Object v = iv.eval(env);
+                return v == null ? null : ((PgInterval) v).truncateTo(last);
+            }), iv);
         }
         PgType target = typeOf(tn);
         int typmod = typmodOf(tn, target);
@@ -948,8 +933,8 @@ final class Binder {
     }
 
     private Expr arith(String op, Expr l, Expr r, int pos) {
-        // date/time arithmetic
-        if (Ops.isDateTime(l.type) || Ops.isDateTime(r.type)) {
+        // date/time and interval arithmetic
+        if (Ops.isDateTime(l.type) || Ops.isDateTime(r.type) || l.type == PgType.INTERVAL || r.type == PgType.INTERVAL) {
             return dateArith(op, l, r, pos);
         }
         if (l.type == PgType.UNKNOWN && r.type == PgType.UNKNOWN) {
@@ -979,50 +964,124 @@ final class Binder {
         return result;
     }
 
+    /**
+     * Date, timestamp and interval operators as PostgreSQL resolves them: an untyped literal
+     * takes the type of the other operand where such an operator exists (timestamptz -
+     * unknown is timestamptz - timestamptz), else interval (timestamptz + '1 hour').
+     */
     private Expr dateArith(String op, Expr l, Expr r, int pos) {
-        if (r instanceof IntervalConst || (r.type == PgType.UNKNOWN && r instanceof Expr.Const && (l.type == PgType.TIMESTAMPTZ
-                || l.type == PgType.TIMESTAMP))) {
-            Duration d = r instanceof IntervalConst ic ? ic.duration : Intervals.parse((String) ((Expr.Const) r).value);
-            Duration sd = op.equals("-") ? d.negated() : d;
-            if (!op.equals("+") && !op.equals("-")) {
-                throw noOperator(op, l.type, PgType.UNKNOWN, pos);
-            }
-            PgType t = l.type == PgType.DATE ? PgType.TIMESTAMP : l.type;
-            return Expr.of(t, env -> {
-                Object v = l.eval(env);
-                if (v == null) {
-                    return null;
-                }
-                if (v instanceof Instant i) {
-                    return i.plus(sd);
-                }
-                if (v instanceof LocalDateTime ldt) {
-                    return ldt.plus(sd);
-                }
-                return ((LocalDate) v).atStartOfDay().plus(sd);
-            });
+        boolean plus = op.equals("+");
+        boolean minus = op.equals("-");
+        if (l.type == PgType.UNKNOWN && r.type == PgType.UNKNOWN) {
+            throw noOperator(op, l.type, r.type, pos);
         }
-        if (l instanceof IntervalConst && op.equals("+")) {
+        // interval (op) interval, number
+        if (l.type == PgType.INTERVAL || l.type == PgType.UNKNOWN && r.type == PgType.INTERVAL) {
+            if ((plus || minus) && (r.type == PgType.INTERVAL || r.type == PgType.UNKNOWN) && l.type != PgType.UNKNOWN) {
+                return intervalOp(coerce(l, PgType.INTERVAL, -1, pos), coerce(r, PgType.INTERVAL, -1, pos),
+                        plus ? PgInterval::plus : PgInterval::minus);
+            }
+            if (l.type == PgType.UNKNOWN && (plus || minus)) {
+                return intervalOp(coerce(l, PgType.INTERVAL, -1, pos), r, plus ? PgInterval::plus : PgInterval::minus);
+            }
+            if ((op.equals("*") || op.equals("/")) && (Ops.isNumeric(r.type) || r.type == PgType.UNKNOWN)) {
+                Expr f = coerce(r, PgType.FLOAT8, -1, pos);
+                boolean mul = op.equals("*");
+                return Expr.of(PgType.INTERVAL, env -> {
+                    Object v = l.eval(env);
+                    Object x = f.eval(env);
+                    return v == null || x == null ? null
+                            : mul ? ((PgInterval) v).multiply((Double) x) : ((PgInterval) v).divide((Double) x);
+                });
+            }
+            if (plus && Ops.isDateTime(r.type)) {
+                return dateArith(op, r, l, pos);
+            }
+            throw noOperator(op, l.type, r.type, pos);
+        }
+        if (r.type == PgType.INTERVAL && op.equals("*") && (Ops.isNumeric(l.type) || l.type == PgType.UNKNOWN)) {
             return dateArith(op, r, l, pos);
         }
-        if (l.type == PgType.DATE && (r.type == PgType.INT4 || r.type == PgType.UNKNOWN) && (op.equals("+") || op.equals("-"))) {
+        if (l.type == PgType.DATE && (r.type == PgType.INT4 || r.type == PgType.INT2) && (plus || minus)) {
             Expr days = coerce(r, PgType.INT4, -1, pos);
-            int sign = op.equals("-") ? -1 : 1;
+            int sign = minus ? -1 : 1;
             return Expr.of(PgType.DATE, env -> {
                 Object d = l.eval(env);
                 Object n = days.eval(env);
                 return d == null || n == null ? null : ((LocalDate) d).plusDays(sign * (long) (Integer) n);
             });
         }
-        if (l.type == PgType.DATE && r.type == PgType.DATE && op.equals("-")) {
+        if (l.type == PgType.DATE && (r.type == PgType.DATE || r.type == PgType.UNKNOWN) && minus) {
+            Expr rd = coerce(r, PgType.DATE, -1, pos);
             return Expr.of(PgType.INT4, env -> {
                 Object a = l.eval(env);
-                Object b = r.eval(env);
+                Object b = rd.eval(env);
                 return a == null || b == null ? null : (int) (((LocalDate) a).toEpochDay() - ((LocalDate) b).toEpochDay());
             });
         }
-        throw new LrepException(SqlState.FEATURE_NOT_SUPPORTED, "operator is not supported: " + typeText(l.type) + " " + op + " "
-                + typeText(r.type) + " (lrep has no interval type)").withPosition(pos);
+        if (Ops.isDateTime(l.type) && r.type == PgType.INTERVAL || Ops.isDateTime(l.type) && r.type == PgType.UNKNOWN && plus
+                && l.type != PgType.DATE) {
+            if (!plus && !minus) {
+                throw noOperator(op, l.type, r.type, pos);
+            }
+            Expr iv = coerce(r, PgType.INTERVAL, -1, pos);
+            if (l.type == PgType.TIMESTAMPTZ) {
+                return Expr.of(PgType.TIMESTAMPTZ, env -> {
+                    Object t = l.eval(env);
+                    Object v = iv.eval(env);
+                    if (t == null || v == null) {
+                        return null;
+                    }
+                    PgInterval d = plus ? (PgInterval) v : ((PgInterval) v).negate();
+                    return d.addTo((Instant) t, env.exec.session.timeZone());
+                });
+            }
+            Expr ts = coerce(l, PgType.TIMESTAMP, -1, pos);
+            return Expr.of(PgType.TIMESTAMP, env -> {
+                Object t = ts.eval(env);
+                Object v = iv.eval(env);
+                if (t == null || v == null) {
+                    return null;
+                }
+                PgInterval d = plus ? (PgInterval) v : ((PgInterval) v).negate();
+                return d.addTo((LocalDateTime) t);
+            });
+        }
+        if (minus && (l.type == PgType.TIMESTAMP || l.type == PgType.TIMESTAMPTZ || r.type == PgType.TIMESTAMP
+                || r.type == PgType.TIMESTAMPTZ)) {
+            PgType lt = l.type == PgType.UNKNOWN ? r.type : l.type;
+            PgType rt = r.type == PgType.UNKNOWN ? l.type : r.type;
+            PgType t = Ops.comparisonType(lt, rt);
+            if (t == PgType.DATE) {
+                t = PgType.TIMESTAMP;
+            }
+            if (t == PgType.TIMESTAMPTZ || t == PgType.TIMESTAMP) {
+                Expr a = coerce(l, t, -1, pos);
+                Expr b = coerce(r, t, -1, pos);
+                boolean tz = t == PgType.TIMESTAMPTZ;
+                return Expr.of(PgType.INTERVAL, env -> {
+                    Object x = a.eval(env);
+                    Object y = b.eval(env);
+                    if (x == null || y == null) {
+                        return null;
+                    }
+                    return tz ? PgInterval.between((Instant) x, (Instant) y) : PgInterval.between((LocalDateTime) x, (LocalDateTime) y);
+                });
+            }
+        }
+        if (l.type == PgType.DATE && r.type == PgType.UNKNOWN && plus) {
+            throw new LrepException(SqlState.AMBIGUOUS_FUNCTION, "operator is not unique: date + unknown")
+                    .withHint("Could not choose a best candidate operator. You might need to add explicit type casts.").withPosition(pos);
+        }
+        throw noOperator(op, l.type, r.type, pos);
+    }
+
+    private Expr intervalOp(Expr a, Expr b, java.util.function.BinaryOperator<PgInterval> f) {
+        return Expr.of(PgType.INTERVAL, env -> {
+            Object x = a.eval(env);
+            Object y = b.eval(env);
+            return x == null || y == null ? null : f.apply((PgInterval) x, (PgInterval) y);
+        });
     }
 
     private Expr concat(Expr l, Expr r, int pos) {
@@ -1136,6 +1195,12 @@ final class Binder {
         Expr a = bind(u.operand(), s);
         switch (u.op()) {
             case "-": {
+                if (a.type == PgType.INTERVAL) {
+                    return Expr.of(PgType.INTERVAL, env -> {
+                        Object v = a.eval(env);
+                        return v == null ? null : ((PgInterval) v).negate();
+                    });
+                }
                 Expr x = a.type == PgType.UNKNOWN ? coerce(a, PgType.NUMERIC, -1, u.pos()) : a;
                 if (!Ops.isNumeric(x.type)) {
                     throw new LrepException(SqlState.UNDEFINED_FUNCTION, "operator does not exist: - " + typeText(a.type))

@@ -69,6 +69,7 @@ public final class Builtins {
                 (c, a) -> LocalDate.ofInstant(exec(c).session.transactionTime(), exec(c).session.timeZone())));
         l.add(volatileFn("localtimestamp", List.of(), PgType.TIMESTAMP, false,
                 (c, a) -> LocalDateTime.ofInstant(exec(c).session.transactionTime(), exec(c).session.timeZone())));
+        l.addAll(DateTimeFunctions.all());
         // ---------------------------------------------------------------- strings
         l.add(f("md5", List.of(T), T, (c, a) -> md5((String) a[0])));
         l.add(f("md5", List.of(PgType.BYTEA), T, (c, a) -> md5((byte[]) a[0])));
@@ -338,9 +339,6 @@ public final class Builtins {
                 (c, a) -> numericSeries((BigDecimal) a[0], (BigDecimal) a[1], BigDecimal.ONE)));
         l.add(SqlFunction.setReturning("generate_series", List.of(N, N, N), List.of(ColumnInfo.of("generate_series", N)), true,
                 (c, a) -> numericSeries((BigDecimal) a[0], (BigDecimal) a[1], (BigDecimal) a[2])));
-        l.add(SqlFunction.setReturning("generate_series", List.of(PgType.TIMESTAMPTZ, PgType.TIMESTAMPTZ, T),
-                List.of(ColumnInfo.of("generate_series", PgType.TIMESTAMPTZ)), true,
-                (c, a) -> timeSeries((Instant) a[0], (Instant) a[1], (String) a[2])));
         l.add(SqlFunction.setReturning("unnest", Arrays.asList((PgType) null), List.of(ColumnInfo.of("unnest", PgType.TEXT)), true,
                 (c, a) -> {
                     Object[] arr = (Object[]) a[0];
@@ -671,32 +669,6 @@ public final class Builtins {
                 }
                 BigDecimal v = cur;
                 cur = cur.add(step);
-                return new Object[] {v};
-            }
-        };
-    }
-
-    /** generate_series over timestamptz with a step as interval text: '1 day', '2 hours', '30 minutes', '10 seconds'. */
-    private static Iterator<Object[]> timeSeries(Instant start, Instant stop, String step) {
-        java.time.Duration d = Intervals.parse(step);
-        if (d.isZero()) {
-            throw new LrepException(SqlState.INVALID_PARAMETER_VALUE, "step size cannot equal zero");
-        }
-        return new Iterator<>() {
-            Instant cur = start;
-
-            @Override
-            public boolean hasNext() {
-                return d.isNegative() ? !cur.isBefore(stop) : !cur.isAfter(stop);
-            }
-
-            @Override
-            public Object[] next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException();
-                }
-                Instant v = cur;
-                cur = cur.plus(d);
                 return new Object[] {v};
             }
         };
