@@ -23,6 +23,7 @@ import io.lrep.node.sql.LrepSqlEngine;
 import io.lrep.node.sql.catalog.ActivitySource;
 import io.lrep.node.sql.catalog.PublicationViews;
 import io.lrep.node.sql.catalog.ReplicationSlotsCatalog;
+import io.lrep.node.sql.catalog.ReplicationStatsCatalog;
 import io.lrep.node.sql.catalog.SystemCatalog;
 import io.lrep.node.sql.catalog.WalStatsCatalog;
 import io.lrep.publisher.slot.SlotConfig;
@@ -209,9 +210,12 @@ public final class Node implements AutoCloseable {
             }
             ConnectionRegistry connections = new ConnectionRegistry();
             WalSenders walSenders = new WalSenders();
+            ActivitySource activity = serve ? context -> connections.activities() : ActivitySource.CURRENT_SESSION_ONLY;
+            SystemCatalog systemCatalog = new SystemCatalog(List::of, activity);
+            Instant started = Instant.now();
             LrepSqlEngine engine = new LrepSqlEngine(storage, config,
-                    List.of(new SystemCatalog(List::of, serve ? context -> connections.activities() : ActivitySource.CURRENT_SESSION_ONLY),
-                            new WalStatsCatalog(wal.stats(), Instant.now()), new ReplicationSlotsCatalog(slots), new PublicationViews()),
+                    List.of(systemCatalog, new WalStatsCatalog(wal.stats(), started), new ReplicationSlotsCatalog(slots), new PublicationViews(),
+                            new ReplicationStatsCatalog(walSenders, slots, systemCatalog, activity, started)),
                     wal::insertLsn, () -> checkpointer.checkpointNow());
             opened.push(engine);
             ProtocolServer server = null;

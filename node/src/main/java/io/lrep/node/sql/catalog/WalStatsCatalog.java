@@ -49,7 +49,7 @@ public final class WalStatsCatalog implements CatalogExtension {
 
             @Override
             public int oid() {
-                return 12282; // PostgreSQL 15's oid of pg_stat_wal
+                return 12293; // PostgreSQL 15's oid of pg_stat_wal
             }
 
             @Override
