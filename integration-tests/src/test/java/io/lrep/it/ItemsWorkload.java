@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
  * unpublished table {@code other} (both {@code (id int PRIMARY KEY, val text)}), remembering
  * exactly which changes of {@code items} each writer committed, in order.
  *
- * <p>Writer {@code w} owns the keys {@code w * 1000 + [0, 40)} of both tables, so writers never
+ * <p>Writer {@code w} owns the keys {@code (w + 1) * 1000 + [0, 40)} of both tables, so writers never
  * wait on each other and each knows its rows. Each transaction is one of: a committed
  * transaction of 1 to 4 changes (sometimes with a savepoint rolled back in the middle, sometimes
  * with a transactional pg_logical_emit_message), a rolled-back one, changes to {@code other}
@@ -96,8 +96,8 @@ final class ItemsWorkload {
         for (Txn txn : decoded) {
             assertThat(txn.changes()).as("empty transactions are not sent: %s", txn).isNotEmpty();
             assertThat(txn.changes()).as("only the published table: %s", txn).allMatch(c -> c.table().equals(TABLE));
-            int writer = txn.changes().get(0).key() / 1000;
-            assertThat(txn.changes()).as("one writer's transaction: %s", txn).allMatch(c -> c.key() / 1000 == writer);
+            int writer = txn.changes().get(0).key() / 1000 - 1;
+            assertThat(txn.changes()).as("one writer's transaction: %s", txn).allMatch(c -> c.key() / 1000 - 1 == writer);
             byWriter.computeIfAbsent(writer, k -> new ArrayList<>()).add(txn.changes());
         }
         Map<Integer, List<List<Change>>> expected = new TreeMap<>();
@@ -206,7 +206,7 @@ final class ItemsWorkload {
         /** One insert, update or delete of a random key of this writer, recorded in {@code model} and {@code done}. */
         private void change(Connection c, String table, Map<Integer, String> model, List<Change> done, int txn, int step)
                 throws SQLException {
-            int key = writer * 1000 + random.nextInt(KEYS);
+            int key = (writer + 1) * 1000 + random.nextInt(KEYS);
             String value = "w" + writer + "-t" + txn + "-" + step;
             if (!model.containsKey(key)) {
                 execute(c, "INSERT INTO " + table + " (id, val) VALUES (?, ?)", key, value);
