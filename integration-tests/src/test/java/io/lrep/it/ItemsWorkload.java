@@ -38,7 +38,7 @@ final class ItemsWorkload {
     static final String TABLE = "items";
     static final int KEYS = 40;
 
-    private final TestNode node;
+    private TestNode node;
     private final Random seeds;
     private final Map<Integer, Map<Integer, String>> items = new HashMap<>();
     private final Map<Integer, Map<Integer, String>> others = new HashMap<>();
@@ -47,6 +47,12 @@ final class ItemsWorkload {
     ItemsWorkload(TestNode node, long seed) {
         this.node = node;
         this.seeds = new Random(seed);
+    }
+
+    /** Goes on, with the same writers' state, against {@code node} (the same data directory, restarted). */
+    ItemsWorkload on(TestNode node) {
+        this.node = node;
+        return this;
     }
 
     /** Creates both tables and {@code CREATE PUBLICATION pub FOR TABLE items}. */

@@ -178,9 +178,9 @@ final class PgOutputChanges {
         transactions.add(txn);
     }
 
-    /** The committed transactions, in the order they arrived. */
+    /** The committed transactions, in the order they arrived (a copy). */
     List<Txn> transactions() {
-        return transactions;
+        return List.copyOf(transactions);
     }
 
     /** Logical decoding messages (pg_logical_emit_message), when the stream asked for them. */
