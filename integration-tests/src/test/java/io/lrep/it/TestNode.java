@@ -32,6 +32,19 @@ final class TestNode implements AutoCloseable {
         return new TestNode(Node.start(dataDir, all));
     }
 
+    /** Starts a node again on an existing data directory (crash recovery if it was halted); a new port. */
+    static TestNode restart(Path dataDir, Map<String, String> settings) {
+        Map<String, String> all = new HashMap<>(settings);
+        all.putIfAbsent("port", "0");
+        all.putIfAbsent("listen_addresses", "127.0.0.1");
+        return new TestNode(Node.start(dataDir, all));
+    }
+
+    /** Stops the node as a crash would ({@link Node#halt()}). */
+    void halt() {
+        node.halt();
+    }
+
     Node node() {
         return node;
     }
