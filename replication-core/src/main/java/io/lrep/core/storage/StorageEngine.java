@@ -11,6 +11,7 @@ import io.lrep.core.wal.WalRecord;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
@@ -97,6 +98,8 @@ public final class StorageEngine implements DurableState {
         /** The value the last SequenceAdvance logged: recovery resumes after it. */
         long logged;
         boolean hasLog;
+        /** The end of that SequenceAdvance record: values are handed out once the WAL is flushed to it. */
+        long loggedEnd;
     }
 
     final WalLog wal;
@@ -464,7 +467,89 @@ public final class StorageEngine implements DurableState {
     // Catalog reads for transactions
     // =====================================================================================
 
+    /**
+     * The catalog as every transaction without uncommitted DDL of its own sees it, as of one
+     * {@link #catalogVersion()}: immutable, with hash lookups, read without the engine lock
+     * (statements look up their schemas and tables many times per second; under the lock they
+     * queued behind each other's writes).
+     */
+    private record CatalogView(long version, Map<String, SchemaDef> schemas, Map<String, Object> relations, Map<Integer, Object> byOid,
+            List<SchemaDef> schemaList, List<TableDef> tables, List<SequenceDef> sequences) {
+
+        Object relation(String schema, String name) {
+            return relations.get(schema + '\0' + name);
+        }
+
+        Object byOid(int oid, Catalog.ObjType type) {
+            Object def = byOid.get(oid);
+            boolean match = switch (type) {
+                case SCHEMA -> def instanceof SchemaDef;
+                case TABLE -> def instanceof TableDef;
+                case SEQUENCE -> def instanceof SequenceDef;
+            };
+            return match ? def : null;
+        }
+    }
+
+    /** See {@link CatalogView}; rebuilt under the lock when the catalog version moved. */
+    private volatile CatalogView committedView;
+
+    private CatalogView committedView() {
+        CatalogView v = committedView;
+        if (v != null && v.version() == catalogVersion) {
+            return v;
+        }
+        lock.lock();
+        try {
+            long version = catalogVersion;
+            v = committedView;
+            if (v != null && v.version() == version) {
+                return v;
+            }
+            Map<String, SchemaDef> schemas = new HashMap<>();
+            Map<Integer, String> schemaNames = new HashMap<>();
+            Map<String, Object> relations = new HashMap<>();
+            Map<Integer, Object> byOid = new HashMap<>();
+            List<SchemaDef> schemaList = new ArrayList<>();
+            List<TableDef> tables = new ArrayList<>();
+            List<SequenceDef> sequences = new ArrayList<>();
+            for (Catalog.CatObject o : catalog.objects.values()) {
+                Catalog.CatVersion cv = Catalog.currentVersion(o, null);
+                if (cv == null) {
+                    continue;
+                }
+                byOid.put(o.oid, cv.def);
+                if (cv.def instanceof SchemaDef sd) {
+                    schemas.putIfAbsent(sd.name(), sd);
+                    schemaNames.put(sd.oid(), sd.name());
+                    schemaList.add(sd);
+                } else if (cv.def instanceof TableDef td) {
+                    tables.add(td);
+                } else if (cv.def instanceof SequenceDef sq) {
+                    sequences.add(sq);
+                }
+            }
+            for (Catalog.CatObject o : catalog.objects.values()) { // oid order: the first of a name wins, as the scan did
+                Object def = byOid.get(o.oid);
+                if (def != null && !(def instanceof SchemaDef)) {
+                    String schema = schemaNames.get(Catalog.schemaOidOf(def));
+                    if (schema != null) {
+                        relations.putIfAbsent(schema + '\0' + Catalog.nameOf(def), def);
+                    }
+                }
+            }
+            v = new CatalogView(version, schemas, relations, byOid, List.copyOf(schemaList), List.copyOf(tables), List.copyOf(sequences));
+            committedView = v;
+            return v;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     TableDef findTable(Transaction t, String schema, String name) {
+        if (!t.hasCatalogChanges()) {
+            return committedView().relation(schema, name) instanceof TableDef d ? d : null;
+        }
         lock.lock();
         try {
             return catalog.relationNamed(t.state, schema, name) instanceof TableDef d ? d : null;
@@ -474,6 +559,9 @@ public final class StorageEngine implements DurableState {
     }
 
     TableDef tableByOid(Transaction t, int oid) {
+        if (!t.hasCatalogChanges()) {
+            return (TableDef) committedView().byOid(oid, Catalog.ObjType.TABLE);
+        }
         lock.lock();
         try {
             return (TableDef) catalog.currentDef(t.state, oid, Catalog.ObjType.TABLE);
@@ -483,6 +571,9 @@ public final class StorageEngine implements DurableState {
     }
 
     SequenceDef findSequence(Transaction t, String schema, String name) {
+        if (!t.hasCatalogChanges()) {
+            return committedView().relation(schema, name) instanceof SequenceDef d ? d : null;
+        }
         lock.lock();
         try {
             return catalog.relationNamed(t.state, schema, name) instanceof SequenceDef d ? d : null;
@@ -492,6 +583,9 @@ public final class StorageEngine implements DurableState {
     }
 
     SequenceDef sequenceByOid(Transaction t, int oid) {
+        if (!t.hasCatalogChanges()) {
+            return (SequenceDef) committedView().byOid(oid, Catalog.ObjType.SEQUENCE);
+        }
         lock.lock();
         try {
             return (SequenceDef) catalog.currentDef(t.state, oid, Catalog.ObjType.SEQUENCE);
@@ -501,6 +595,9 @@ public final class StorageEngine implements DurableState {
     }
 
     SchemaDef findSchema(Transaction t, String name) {
+        if (!t.hasCatalogChanges()) {
+            return committedView().schemas().get(name);
+        }
         lock.lock();
         try {
             return catalog.schemaNamed(t.state, name);
@@ -510,6 +607,19 @@ public final class StorageEngine implements DurableState {
     }
 
     <T> List<T> listCurrent(Transaction t, Catalog.ObjType type, Class<T> cls) {
+        if (!t.hasCatalogChanges()) {
+            CatalogView v = committedView();
+            List<?> all = switch (type) {
+                case SCHEMA -> v.schemaList();
+                case TABLE -> v.tables();
+                case SEQUENCE -> v.sequences();
+            };
+            List<T> out = new ArrayList<>(all.size());
+            for (Object o : all) {
+                out.add(cls.cast(o));
+            }
+            return out;
+        }
         lock.lock();
         try {
             List<T> out = new ArrayList<>();
@@ -982,8 +1092,9 @@ public final class StorageEngine implements DurableState {
     long nextval(Transaction t, SequenceDef seq) {
         SequenceDef def = requireSequence(t, seq);
         SeqState st = sequences.get(def.oid());
+        long next;
+        long mustBeDurable;
         synchronized (st) {
-            long next;
             boolean wrapped = false;
             if (!st.isCalled) {
                 next = st.lastValue;
@@ -1006,16 +1117,21 @@ public final class StorageEngine implements DurableState {
             boolean beyondLog = !st.hasLog || (def.increment() > 0 ? next > st.logged : next < st.logged);
             if (beyondLog || wrapped) {
                 long ahead = advance(def, next, SEQ_LOG_VALS - 1);
-                long end = wal.append(new WalRecord.SequenceAdvance(0, def.oid(), ahead, true));
-                // Handing out a value before its advance is durable could repeat it after a crash.
-                wal.waitForFlush(end);
+                st.loggedEnd = wal.append(new WalRecord.SequenceAdvance(0, def.oid(), ahead, true));
                 st.logged = ahead;
                 st.hasLog = true;
             }
             st.lastValue = next;
             st.isCalled = true;
-            return next;
+            mustBeDurable = st.loggedEnd;
         }
+        // Handing out a value before its advance is durable could repeat it after a crash. The
+        // wait is outside the monitor: callers of this sequence share the flush instead of queueing
+        // behind it one by one (and it costs a read of the flushed LSN once it is durable).
+        if (mustBeDurable > wal.flushedLsn()) {
+            wal.waitForFlush(mustBeDurable);
+        }
+        return next;
     }
 
     /** {@code steps} increments past {@code from}, clamped to the sequence's bounds. */
