@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # pgbench against one lrep node and one PostgreSQL server, same script, same durability
 # (fsync on, synchronous_commit on), one after the other in the same run.
-# Each server gets a 10 s warm-up run first, not counted.
-# Usage: benchmarks/pgbench/compare.sh [clients=8] [seconds=30]
+# Each server gets a warm-up run first, not counted: lrep's JVM compiles its hot paths during
+# the first minute or so (tps rises from about a third of its steady rate to all of it).
+# Usage: benchmarks/pgbench/compare.sh [clients=8] [seconds=30] [warm-up seconds=60]
 set -euo pipefail
 clients=${1:-8}
 seconds=${2:-30}
+warmup=${3:-60}
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 pgbin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
@@ -26,7 +28,7 @@ runas() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 run_pgbench() { # port user
   "$pgbin/psql" -X -q -h 127.0.0.1 -p "$1" -U "$2" -d postgres -v ON_ERROR_STOP=1 -f "$here/setup.sql" >/dev/null
   # warm-up (JIT compilation, caches), not counted
-  "$pgbin/pgbench" -n -h 127.0.0.1 -p "$1" -U "$2" -c "$clients" -j 2 -T 10 -f "$here/txn.sql" postgres >/dev/null 2>&1
+  "$pgbin/pgbench" -n -h 127.0.0.1 -p "$1" -U "$2" -c "$clients" -j 2 -T "$warmup" -f "$here/txn.sql" postgres >/dev/null 2>&1
   "$pgbin/pgbench" -n -h 127.0.0.1 -p "$1" -U "$2" -c "$clients" -j 2 -T "$seconds" -f "$here/txn.sql" postgres \
     > "$work/out-$1.txt" 2>&1 || { cat "$work/out-$1.txt" >&2; return 1; }
   grep -E "^(number of (transactions actually processed|failed)|latency average|tps)" "$work/out-$1.txt" >&2 || true
