@@ -41,10 +41,7 @@ class IntervalJdbcTest {
     }
 
     private Connection connect(boolean binary) throws SQLException {
-        Properties props = new Properties();
-        props.setProperty("user", System.getProperty("user.name", "postgres"));
-        props.setProperty("connectTimeout", "5");
-        props.setProperty("socketTimeout", "60");
+        Properties props = NodeClients.properties();
         if (binary) {
             // Server-prepared from the first execution, with interval results in binary.
             props.setProperty("prepareThreshold", "-1");
@@ -52,7 +49,7 @@ class IntervalJdbcTest {
         } else {
             props.setProperty("preferQueryMode", "simple");
         }
-        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + node.port() + "/postgres", props);
+        return NodeClients.connect(node, props);
     }
 
     @Test

@@ -46,11 +46,7 @@ class ReplicationSlotsSqlTest {
     }
 
     private Connection connect() throws SQLException {
-        Properties props = new Properties();
-        props.setProperty("user", System.getProperty("user.name", "postgres"));
-        props.setProperty("connectTimeout", "5");
-        props.setProperty("socketTimeout", "60");
-        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + node.port() + "/postgres", props);
+        return NodeClients.connect(node);
     }
 
     private static List<List<String>> query(Connection c, String sql) throws SQLException {

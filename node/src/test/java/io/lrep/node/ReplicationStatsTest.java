@@ -6,7 +6,6 @@ import io.lrep.core.lsn.Lsn;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -37,17 +36,9 @@ class ReplicationStatsTest {
     }
 
     private Connection connect(boolean replication) throws SQLException {
-        Properties props = new Properties();
-        props.setProperty("user", System.getProperty("user.name", "postgres"));
-        props.setProperty("connectTimeout", "5");
-        props.setProperty("socketTimeout", "60");
+        Properties props = NodeClients.properties();
         props.setProperty("ApplicationName", replication ? "stats-test-stream" : "stats-test");
-        if (replication) {
-            props.setProperty("replication", "database");
-            props.setProperty("preferQueryMode", "simple");
-            props.setProperty("assumeMinServerVersion", "9.4");
-        }
-        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + node.port() + "/postgres", props);
+        return NodeClients.connect(node, replication ? NodeClients.replication(props, "database") : props);
     }
 
     @Test

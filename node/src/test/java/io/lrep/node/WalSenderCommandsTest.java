@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.lrep.core.lsn.Lsn;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -46,16 +45,8 @@ class WalSenderCommandsTest {
     }
 
     private Connection connect(String replication) throws SQLException {
-        Properties props = new Properties();
-        props.setProperty("user", System.getProperty("user.name", "postgres"));
-        props.setProperty("connectTimeout", "5");
-        props.setProperty("socketTimeout", "60");
-        if (replication != null) {
-            props.setProperty("replication", replication);
-            props.setProperty("preferQueryMode", "simple");
-            props.setProperty("assumeMinServerVersion", "9.4");
-        }
-        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + node.port() + "/postgres", props);
+        Properties props = NodeClients.properties();
+        return NodeClients.connect(node, replication == null ? props : NodeClients.replication(props, replication));
     }
 
     private static List<List<String>> query(Connection c, String sql) throws SQLException {

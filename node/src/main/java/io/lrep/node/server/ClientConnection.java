@@ -748,7 +748,6 @@ final class ClientConnection implements Runnable {
         try {
             send(new BackendMessage.CopyBothResponse(0, List.of()));
             flushOut();
-            backend.active(null); // pg_stat_activity: a streaming walsender is not running a query
             Runnable unregister = commands.walSenders().register(walSender);
             WalSender.Outcome outcome;
             try {
@@ -771,7 +770,11 @@ final class ClientConnection implements Runnable {
         }
     }
 
-    /** The connection as a walsender streams over it: this thread's socket and inbox. */
+    /**
+     * The connection as a walsender streams over it: this thread's socket and inbox. Inside it,
+     * CopyData, CopyDone, Closed and Other name the transport's client messages; the protocol's
+     * own CopyData and CopyDone are written out in full.
+     */
     private final class Transport implements WalSenderTransport {
         private static final Runnable WAKE = () -> { };
         private volatile boolean woken;

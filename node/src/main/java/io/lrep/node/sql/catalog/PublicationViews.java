@@ -6,13 +6,11 @@ import io.lrep.core.storage.Transaction;
 import io.lrep.core.types.PgType;
 import io.lrep.node.sql.CatalogExtension;
 import io.lrep.node.sql.ColumnInfo;
-import io.lrep.node.sql.QueryContext;
 import io.lrep.node.sql.SqlFunction;
 import io.lrep.node.sql.SystemView;
 import io.lrep.publisher.publication.Publication;
 import io.lrep.publisher.publication.PublicationCatalog;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 
 /**
@@ -43,32 +41,9 @@ public final class PublicationViews implements CatalogExtension {
             ColumnInfo.of("attrs", PgType.INT2VECTOR),
             ColumnInfo.of("qual", PgType.TEXT));
 
-    private final List<SystemView> views = List.of(new SystemView() {
-        @Override
-        public String schema() {
-            return "pg_catalog";
-        }
-
-        @Override
-        public String name() {
-            return "pg_publication_tables";
-        }
-
-        @Override
-        public int oid() {
-            return 12165; // PostgreSQL 15's oid of pg_publication_tables
-        }
-
-        @Override
-        public List<ColumnInfo> columns() {
-            return TABLES_COLUMNS;
-        }
-
-        @Override
-        public Iterator<Object[]> rows(QueryContext context) {
-            return publicationTables(context.transaction()).iterator();
-        }
-    });
+    /** PostgreSQL 15's oid of pg_publication_tables. */
+    private final List<SystemView> views = List.of(
+            SystemView.of("pg_publication_tables", 12165, TABLES_COLUMNS, context -> publicationTables(context.transaction())));
 
     private final List<SqlFunction> functions = List.of(
             SqlFunction.setReturning("pg_get_publication_tables", List.of(PgType.TEXT), FUNCTION_COLUMNS, true,

@@ -18,7 +18,6 @@ import io.lrep.publisher.walsender.WalSenders;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -78,8 +77,8 @@ public final class ReplicationStatsCatalog implements CatalogExtension {
     public ReplicationStatsCatalog(WalSenders walSenders, SlotManager slots, SystemCatalog catalog, ActivitySource activity,
             Instant statsReset) {
         this.views = List.of(
-                view("pg_stat_replication", 12227, REPLICATION, context -> replicationRows(context, walSenders, catalog, activity)),
-                view("pg_stat_replication_slots", 12262, SLOTS, context -> slotRows(walSenders, slots, statsReset)));
+                SystemView.of("pg_stat_replication", 12227, REPLICATION, context -> replicationRows(context, walSenders, catalog, activity)),
+                SystemView.of("pg_stat_replication_slots", 12262, SLOTS, context -> slotRows(walSenders, slots, statsReset)));
     }
 
     @Override
@@ -134,38 +133,5 @@ public final class ReplicationStatsCatalog implements CatalogExtension {
 
     private static PgInterval lag(Long micros) {
         return micros == null ? null : PgInterval.ofMicros(micros);
-    }
-
-    private interface Rows {
-        List<Object[]> rows(QueryContext context);
-    }
-
-    private static SystemView view(String name, int oid, List<ColumnInfo> columns, Rows rows) {
-        return new SystemView() {
-            @Override
-            public String schema() {
-                return "pg_catalog";
-            }
-
-            @Override
-            public String name() {
-                return name;
-            }
-
-            @Override
-            public int oid() {
-                return oid;
-            }
-
-            @Override
-            public List<ColumnInfo> columns() {
-                return columns;
-            }
-
-            @Override
-            public Iterator<Object[]> rows(QueryContext context) {
-                return rows.rows(context).iterator();
-            }
-        };
     }
 }

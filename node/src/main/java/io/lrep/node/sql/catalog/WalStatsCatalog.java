@@ -4,12 +4,10 @@ import io.lrep.core.types.PgType;
 import io.lrep.core.wal.WalStats;
 import io.lrep.node.sql.CatalogExtension;
 import io.lrep.node.sql.ColumnInfo;
-import io.lrep.node.sql.QueryContext;
 import io.lrep.node.sql.SqlFunction;
 import io.lrep.node.sql.SystemView;
 import java.math.BigDecimal;
 import java.time.Instant;
-import java.util.Iterator;
 import java.util.List;
 
 /**
@@ -36,34 +34,10 @@ public final class WalStatsCatalog implements CatalogExtension {
 
     /** @param statsReset when the counters started (the node's start) */
     public WalStatsCatalog(WalStats stats, Instant statsReset) {
-        this.views = List.of(new SystemView() {
-            @Override
-            public String schema() {
-                return "pg_catalog";
-            }
-
-            @Override
-            public String name() {
-                return "pg_stat_wal";
-            }
-
-            @Override
-            public int oid() {
-                return 12293; // PostgreSQL 15's oid of pg_stat_wal
-            }
-
-            @Override
-            public List<ColumnInfo> columns() {
-                return COLUMNS;
-            }
-
-            @Override
-            public Iterator<Object[]> rows(QueryContext context) {
-                Object[] row = {stats.recordsWritten(), 0L, BigDecimal.valueOf(stats.bytesWritten()), 0L, stats.flushes(), stats.fsyncs(),
-                    0.0, stats.fsyncNanosTotal() / 1e6, statsReset};
-                return List.<Object[]>of(row).iterator();
-            }
-        });
+        // 12293: PostgreSQL 15's oid of pg_stat_wal
+        this.views = List.of(SystemView.of("pg_stat_wal", 12293, COLUMNS, context -> List.<Object[]>of(new Object[] {
+            stats.recordsWritten(), 0L, BigDecimal.valueOf(stats.bytesWritten()), 0L, stats.flushes(), stats.fsyncs(), 0.0,
+            stats.fsyncNanosTotal() / 1e6, statsReset})));
     }
 
     @Override
