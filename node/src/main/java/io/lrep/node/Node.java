@@ -349,8 +349,9 @@ public final class Node implements AutoCloseable {
 
     /**
      * Stops the node as a crash would leave it, for tests and the demo: no shutdown checkpoint,
-     * nothing flushed that the WAL writer had not flushed already, and in-flight transactions
-     * are simply abandoned. The next start runs crash recovery.
+     * nothing flushed that the WAL writer had not flushed already, in-flight transactions are
+     * simply abandoned, and replication slots keep only what they had saved. The next start runs
+     * crash recovery.
      */
     public void halt() {
         if (closed) {
@@ -358,6 +359,7 @@ public final class Node implements AutoCloseable {
         }
         closed = true;
         LOG.warn("Halting node {} without a shutdown checkpoint", name);
+        slots.halt(); // as a crash: what the closing connections release is not saved any more
         RuntimeException failure = stopRest(stopServing(null), null);
         if (failure != null) {
             throw failure;

@@ -768,6 +768,21 @@ public final class SlotManager implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops as a crash would: nothing more is saved (a confirmed_flush advanced since the last
+     * save is lost, and a restart resumes from the saved one, as PostgreSQL's does after a
+     * crash); later calls fail with 55000. Idempotent.
+     */
+    public void halt() {
+        lock.lock();
+        try {
+            closed = true;
+            released.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Saves dirty slots; later calls fail with 55000. Idempotent. */
     @Override
     public void close() {

@@ -99,6 +99,22 @@ class SlotManagerTest {
     }
 
     @Test
+    void shouldLoseAConfirmedFlushNotYetSavedWhenHaltedButKeepItWhenClosed() {
+        SlotManager.Created<Void> c = slots.create(logical("s"), 1, null);
+        long consistent = c.consistentPoint();
+        long later = writeWal(300);
+        slots.acquire("s", 7);
+        slots.advance("s", later, 0); // confirmed_flush alone is saved at release, checkpoint or close
+        slots.halt();
+        slots.release("s", 7);
+        slots = open(10, -1);
+        assertThat(slots.slot("s").confirmedFlushLsn()).as("a crash keeps what was saved").isEqualTo(consistent);
+        slots.acquire("s", 7);
+        slots.advance("s", later, 0);
+        assertThat(reopen().slot("s").confirmedFlushLsn()).as("a clean close saves it").isEqualTo(later);
+    }
+
+    @Test
     void shouldStartRestartLsnAtTheOldestRunningTransaction() {
         long running = writeWal(200);
         oldestActive.set(running - 128);
