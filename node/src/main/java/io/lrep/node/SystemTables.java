@@ -6,6 +6,7 @@ import io.lrep.core.storage.StorageEngine;
 import io.lrep.core.storage.TableDef;
 import io.lrep.core.storage.Transaction;
 import io.lrep.core.types.PgType;
+import io.lrep.apply.OriginRegistry;
 import io.lrep.publisher.publication.PublicationCatalog;
 import java.util.List;
 
@@ -39,14 +40,27 @@ public final class SystemTables {
 
     private SystemTables() {}
 
-    /** Creates the system tables a data directory bootstrapped by an older lrep lacks (the publication catalogs). */
+    /**
+     * Creates the system tables a data directory bootstrapped by an older lrep lacks (the
+     * publication catalogs, the replication origins).
+     */
     static void upgrade(StorageEngine storage) {
         try (Transaction t = storage.begin()) {
-            if (t.findTable(SCHEMA, AUTHID) == null || PublicationCatalog.installed(t)) {
+            if (t.findTable(SCHEMA, AUTHID) == null) {
                 return;
             }
-            PublicationCatalog.bootstrap(t);
-            t.commit();
+            boolean changed = false;
+            if (!PublicationCatalog.installed(t)) {
+                PublicationCatalog.bootstrap(t);
+                changed = true;
+            }
+            if (!OriginRegistry.installed(t)) {
+                OriginRegistry.bootstrap(t);
+                changed = true;
+            }
+            if (changed) {
+                t.commit();
+            }
         }
     }
 
@@ -71,6 +85,7 @@ public final class SystemTables {
                     ColumnDef.of("rolvaliduntil", PgType.TIMESTAMPTZ)), List.of("oid"));
             t.createSequence(new SequenceDef(0, 0, SCHEMA, AUTHID_OID_SEQ, 16384, 1, 16384, Integer.MAX_VALUE, false, 1, 0, 0));
             PublicationCatalog.bootstrap(t);
+            OriginRegistry.bootstrap(t);
             t.nextCommand();
             t.insert(authid, new Object[] {BOOTSTRAP_SUPERUSER_OID, superuser, true, true, true, true, true, true, true, -1,
                     passwordVerifier, null});
