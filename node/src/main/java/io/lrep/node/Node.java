@@ -22,6 +22,7 @@ import io.lrep.node.server.StorageRoleLookup;
 import io.lrep.node.sql.LrepSqlEngine;
 import io.lrep.node.sql.catalog.ActivitySource;
 import io.lrep.node.sql.catalog.PublicationViews;
+import io.lrep.node.sql.catalog.SubscriptionViews;
 import io.lrep.node.sql.catalog.ReplicationSlotsCatalog;
 import io.lrep.node.sql.catalog.ReplicationStatsCatalog;
 import io.lrep.node.sql.catalog.SystemCatalog;
@@ -215,6 +216,7 @@ public final class Node implements AutoCloseable {
             Instant started = Instant.now();
             LrepSqlEngine engine = new LrepSqlEngine(storage, config,
                     List.of(systemCatalog, new WalStatsCatalog(wal.stats(), started), new ReplicationSlotsCatalog(slots), new PublicationViews(),
+                            new SubscriptionViews(),
                             new ReplicationStatsCatalog(walSenders, slots, systemCatalog, activity, started)),
                     wal::insertLsn, () -> checkpointer.checkpointNow());
             opened.push(engine);

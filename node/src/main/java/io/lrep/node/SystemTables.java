@@ -8,6 +8,7 @@ import io.lrep.core.storage.Transaction;
 import io.lrep.core.types.PgType;
 import io.lrep.apply.OriginRegistry;
 import io.lrep.publisher.publication.PublicationCatalog;
+import io.lrep.subscriber.subscription.SubscriptionCatalog;
 import java.util.List;
 
 /**
@@ -15,7 +16,8 @@ import java.util.List;
  * {@code pg_catalog}, created when a data directory is initialised. Roles live in
  * {@code pg_authid} with PostgreSQL's columns; new role oids come from the sequence
  * {@code pg_authid_oid_seq}. The bootstrap superuser has oid 10, as in PostgreSQL. The
- * publication catalogs are {@link PublicationCatalog}'s.
+ * publication catalogs are {@link PublicationCatalog}'s, the subscription catalogs
+ * {@link SubscriptionCatalog}'s.
  */
 public final class SystemTables {
 
@@ -42,7 +44,7 @@ public final class SystemTables {
 
     /**
      * Creates the system tables a data directory bootstrapped by an older lrep lacks (the
-     * publication catalogs, the replication origins).
+     * publication and subscription catalogs, the replication origins).
      */
     static void upgrade(StorageEngine storage) {
         try (Transaction t = storage.begin()) {
@@ -52,6 +54,10 @@ public final class SystemTables {
             boolean changed = false;
             if (!PublicationCatalog.installed(t)) {
                 PublicationCatalog.bootstrap(t);
+                changed = true;
+            }
+            if (!SubscriptionCatalog.installed(t)) {
+                SubscriptionCatalog.bootstrap(t);
                 changed = true;
             }
             if (!OriginRegistry.installed(t)) {
@@ -85,6 +91,7 @@ public final class SystemTables {
                     ColumnDef.of("rolvaliduntil", PgType.TIMESTAMPTZ)), List.of("oid"));
             t.createSequence(new SequenceDef(0, 0, SCHEMA, AUTHID_OID_SEQ, 16384, 1, 16384, Integer.MAX_VALUE, false, 1, 0, 0));
             PublicationCatalog.bootstrap(t);
+            SubscriptionCatalog.bootstrap(t);
             OriginRegistry.bootstrap(t);
             t.nextCommand();
             t.insert(authid, new Object[] {BOOTSTRAP_SUPERUSER_OID, superuser, true, true, true, true, true, true, true, -1,

@@ -51,6 +51,11 @@ public final class LrepSqlEngine implements SqlEngine, AutoCloseable {
         return core.rowFilters();
     }
 
+    /** Connects subscription DDL to the replication client and the launcher (before clients connect). */
+    public void setSubscriptionHooks(SubscriptionHooks hooks) {
+        core.setSubscriptionHooks(hooks);
+    }
+
     @Override
     public void close() {
         core.close();

@@ -173,6 +173,10 @@ final class Analyzer {
             String tag = ps instanceof io.lrep.node.sql.ast.PublicationStatement.Create ? "CREATE PUBLICATION" : "ALTER PUBLICATION";
             return command(ex -> PublicationDdl.execute(session, this, ps), tag);
         }
+        if (s instanceof io.lrep.node.sql.ast.SubscriptionStatement ss) {
+            String tag = ss instanceof io.lrep.node.sql.ast.SubscriptionStatement.Create ? "CREATE SUBSCRIPTION" : "ALTER SUBSCRIPTION";
+            return command(ex -> SubscriptionDdl.execute(session, ss), tag);
+        }
         if (s instanceof Statement.CreateRole cr) {
             return command(ex -> RoleDdl.create(session, cr), "CREATE ROLE");
         }

@@ -87,6 +87,7 @@ final class Ddl {
                         throw new LrepException(SqlState.UNDEFINED_TABLE, "table \"" + n + "\" does not exist");
                     }
                     io.lrep.publisher.publication.PublicationCatalog.onTableDropped(t, Integer.toUnsignedLong(td.oid()));
+                    io.lrep.subscriber.subscription.SubscriptionCatalog.onTableDropped(t, Integer.toUnsignedLong(td.oid()));
                     t.dropTable(td);
                 }
                 return Planned.Outcome.of("DROP TABLE");
@@ -120,6 +121,7 @@ final class Ddl {
                     // the schema's tables went with it (CASCADE): so do their and its publication memberships
                     for (TableDef gone : inSchema) {
                         io.lrep.publisher.publication.PublicationCatalog.onTableDropped(t, Integer.toUnsignedLong(gone.oid()));
+                        io.lrep.subscriber.subscription.SubscriptionCatalog.onTableDropped(t, Integer.toUnsignedLong(gone.oid()));
                     }
                     io.lrep.publisher.publication.PublicationCatalog.onSchemaDropped(t, Integer.toUnsignedLong(nsp.oid()));
                 }
@@ -152,6 +154,9 @@ final class Ddl {
             }
             case PUBLICATION -> {
                 return PublicationDdl.drop(s, d);
+            }
+            case SUBSCRIPTION -> {
+                return SubscriptionDdl.drop(s, d);
             }
             default -> throw new LrepException(SqlState.FEATURE_NOT_SUPPORTED,
                     "DROP " + d.type().name().replace('_', ' ') + " is not supported");

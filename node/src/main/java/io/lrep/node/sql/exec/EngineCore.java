@@ -28,6 +28,7 @@ public final class EngineCore implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private final List<CatalogExtension> extensions;
     private final RowFilterExpressions rowFilters = new RowFilterExpressions(this);
+    private volatile io.lrep.node.sql.SubscriptionHooks subscriptionHooks = io.lrep.node.sql.SubscriptionHooks.NONE;
 
     public EngineCore(StorageEngine storage, NodeConfig config, List<CatalogExtension> extensions, LongSupplier walInsertLsn,
             Runnable checkpoint) {
@@ -59,6 +60,15 @@ public final class EngineCore implements AutoCloseable {
     /** Publication row filters: their checks, and the compiler the publisher evaluates them with. */
     public RowFilterExpressions rowFilters() {
         return rowFilters;
+    }
+
+    /** What subscription DDL talks to (the replication client, the launcher); {@link io.lrep.node.sql.SubscriptionHooks#NONE} until set. */
+    public void setSubscriptionHooks(io.lrep.node.sql.SubscriptionHooks hooks) {
+        this.subscriptionHooks = hooks;
+    }
+
+    io.lrep.node.sql.SubscriptionHooks subscriptionHooks() {
+        return subscriptionHooks;
     }
 
     long walInsertLsn() {

@@ -62,6 +62,8 @@ public final class ExecSession implements SqlSession {
     private int statementsInTxn;
     private final List<String> savepoints = new ArrayList<>();
     private final List<Notice> notices = new ArrayList<>();
+    /** Run once the current transaction has committed (subscription DDL waking the launcher); dropped on rollback. */
+    private final List<Runnable> afterCommit = new ArrayList<>();
 
     // sequences
     private final Map<Integer, Long> currvals = new HashMap<>();
@@ -623,6 +625,7 @@ public final class ExecSession implements SqlSession {
     private void commitAll() {
         Transaction t = txn;
         txn = null;
+        List<Runnable> committed = List.of();
         try {
             if (t != null) {
                 t.setSynchronousCommit(settings.synchronousCommit());
@@ -632,6 +635,7 @@ public final class ExecSession implements SqlSession {
                 }
             }
             settings.commit();
+            committed = List.copyOf(afterCommit);
         } catch (RuntimeException e) {
             if (t != null) {
                 t.rollback();
@@ -641,6 +645,14 @@ public final class ExecSession implements SqlSession {
         } finally {
             endTransaction();
         }
+        for (Runnable r : committed) {
+            r.run();
+        }
+    }
+
+    /** Runs {@code r} after the current transaction commits (not if it rolls back). */
+    void afterCommit(Runnable r) {
+        afterCommit.add(r);
     }
 
     private void rollbackAll() {
@@ -653,6 +665,7 @@ public final class ExecSession implements SqlSession {
     }
 
     private void endTransaction() {
+        afterCommit.clear();
         inBlock = false;
         failed = false;
         implicitFailed = false;

@@ -38,6 +38,7 @@ public final class StatementRegistry {
         RoleStatements.register(r);
         UtilityStatements.register(r);
         PublicationStatements.register(r);
+        SubscriptionStatements.register(r);
         return r;
     }
 

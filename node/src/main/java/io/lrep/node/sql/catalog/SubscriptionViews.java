@@ -1,0 +1,82 @@
+package io.lrep.node.sql.catalog;
+
+import io.lrep.core.storage.Transaction;
+import io.lrep.core.types.PgType;
+import io.lrep.node.sql.CatalogExtension;
+import io.lrep.node.sql.ColumnInfo;
+import io.lrep.node.sql.SqlFunction;
+import io.lrep.node.sql.SystemView;
+import io.lrep.subscriber.subscription.Subscription;
+import io.lrep.subscriber.subscription.SubscriptionCatalog;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The subscription statistics views of PostgreSQL 15 over {@link SubscriptionCatalog} (the
+ * catalogs pg_subscription and pg_subscription_rel themselves are storage tables, queried
+ * directly):
+ * <ul>
+ * <li>{@code pg_stat_subscription (subid, subname, pid, relid, received_lsn, last_msg_send_time,
+ *     last_msg_receipt_time, latest_end_lsn, latest_end_time)}: as PostgreSQL's view is
+ *     pg_subscription LEFT JOIN the running workers, a subscription without workers shows one
+ *     row whose worker columns are NULL; so, until workers report here, does every subscription;
+ * <li>{@code pg_stat_subscription_stats (subid, subname, apply_error_count, sync_error_count,
+ *     stats_reset)}: one row per subscription, counts zero and stats_reset NULL until workers count.
+ * </ul>
+ */
+public final class SubscriptionViews implements CatalogExtension {
+
+    private static final List<ColumnInfo> STAT_COLUMNS = List.of(
+            ColumnInfo.of("subid", PgType.OID),
+            ColumnInfo.of("subname", PgType.NAME),
+            ColumnInfo.of("pid", PgType.INT4),
+            ColumnInfo.of("relid", PgType.OID),
+            ColumnInfo.of("received_lsn", PgType.PG_LSN),
+            ColumnInfo.of("last_msg_send_time", PgType.TIMESTAMPTZ),
+            ColumnInfo.of("last_msg_receipt_time", PgType.TIMESTAMPTZ),
+            ColumnInfo.of("latest_end_lsn", PgType.PG_LSN),
+            ColumnInfo.of("latest_end_time", PgType.TIMESTAMPTZ));
+
+    private static final List<ColumnInfo> STATS_COLUMNS = List.of(
+            ColumnInfo.of("subid", PgType.OID),
+            ColumnInfo.of("subname", PgType.NAME),
+            ColumnInfo.of("apply_error_count", PgType.INT8),
+            ColumnInfo.of("sync_error_count", PgType.INT8),
+            ColumnInfo.of("stats_reset", PgType.TIMESTAMPTZ));
+
+    private final List<SystemView> views = List.of(
+            SystemView.of("pg_stat_subscription", PG_STAT_SUBSCRIPTION_OID, STAT_COLUMNS, context -> statRows(context.transaction())),
+            SystemView.of("pg_stat_subscription_stats", PG_STAT_SUBSCRIPTION_STATS_OID, STATS_COLUMNS,
+                    context -> statsRows(context.transaction())));
+
+    /** PostgreSQL 15's oids of the two views. */
+    static final int PG_STAT_SUBSCRIPTION_OID = 12244;
+    static final int PG_STAT_SUBSCRIPTION_STATS_OID = 12336;
+
+    @Override
+    public List<SystemView> views() {
+        return views;
+    }
+
+    @Override
+    public List<SqlFunction> functions() {
+        return List.of();
+    }
+
+    private static List<Object[]> statRows(Transaction t) {
+        List<Object[]> out = new ArrayList<>();
+        for (Subscription s : SubscriptionCatalog.all(t)) {
+            out.add(new Object[] {s.oid(), s.name(), null, null, null, null, null, null, null});
+        }
+        return out;
+    }
+
+    private static List<Object[]> statsRows(Transaction t) {
+        List<Object[]> out = new ArrayList<>();
+        for (Subscription s : SubscriptionCatalog.all(t)) {
+            out.add(new Object[] {s.oid(), s.name(), 0L, 0L, (Instant) null});
+        }
+        return out;
+    }
+}

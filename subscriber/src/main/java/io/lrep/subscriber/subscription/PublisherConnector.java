@@ -1,0 +1,34 @@
+package io.lrep.subscriber.subscription;
+
+/**
+ * Opens {@link PublisherConnection}s for subscription DDL; implemented over the replication
+ * client. Thread-safe.
+ */
+public interface PublisherConnector {
+
+    /**
+     * Checks a subscription's conninfo as libpq parses it (walrcv_check_conninfo), without
+     * connecting: 42601 {@code invalid connection string syntax: ...} when it does not parse.
+     */
+    void checkConninfo(String conninfo);
+
+    /**
+     * Connects to the publisher named by {@code conninfo}, as subscription {@code applicationName}.
+     * A failure is 08006 {@code could not connect to the publisher: <reason>}.
+     */
+    PublisherConnection connect(String conninfo, String applicationName);
+
+    /** A connector without a replication client: conninfo is not checked, and connecting fails. */
+    PublisherConnector NONE = new PublisherConnector() {
+        @Override
+        public void checkConninfo(String conninfo) {
+            // nothing to check it with: the replication client validates when there is one
+        }
+
+        @Override
+        public PublisherConnection connect(String conninfo, String applicationName) {
+            throw new io.lrep.core.error.LrepException(io.lrep.core.error.SqlState.CONNECTION_FAILURE,
+                    "could not connect to the publisher: no replication client on this node");
+        }
+    };
+}

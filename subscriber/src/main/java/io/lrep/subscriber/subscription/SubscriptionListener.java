@@ -1,0 +1,28 @@
+package io.lrep.subscriber.subscription;
+
+/**
+ * Told when a subscription change has committed, as PostgreSQL wakes the logical replication
+ * launcher at commit (ApplyLauncherWakeupAtCommit). Called on the committing session's thread
+ * after the commit is durable; must return quickly (wake a worker, never block). Not called for
+ * changes that rolled back.
+ */
+@FunctionalInterface
+public interface SubscriptionListener {
+
+    /** What happened to a subscription. */
+    enum Kind { CREATED, ALTERED, DROPPED }
+
+    /**
+     * One committed change.
+     *
+     * @param subOid the subscription's oid
+     * @param name   its name after the change (before it, for DROPPED)
+     */
+    record Change(Kind kind, long subOid, String name) {
+    }
+
+    void onCommitted(Change change);
+
+    /** Listens to nothing. */
+    SubscriptionListener NONE = change -> { };
+}
