@@ -656,9 +656,32 @@ public final class ReplicationConnection implements AutoCloseable {
     void send(FrontendMessage m) {
         if (!channel.isActive()) {
             state = state == State.CLOSED ? State.CLOSED : State.BROKEN;
+            ServerErrorException last = lastQueuedError();
+            if (last != null) {
+                throw last;
+            }
             throw new ClientException(state == State.CLOSED ? "connection is closed" : CLOSED_UNEXPECTEDLY);
         }
         channel.writeAndFlush(m);
+    }
+
+    /** A FATAL error the server sent before it closed the socket, if one is still queued. */
+    private ServerErrorException lastQueuedError() {
+        while (true) {
+            Object m;
+            try {
+                m = inbound.take(0);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
+            if (m == null || m == Inbound.CLOSED || m instanceof Inbound.Failure) {
+                return null;
+            }
+            if (m instanceof ErrorResponse e) {
+                return new ServerErrorException(e);
+            }
+        }
     }
 
     /** The next message, or null at the deadline (System.nanoTime based; 0 = none). */
