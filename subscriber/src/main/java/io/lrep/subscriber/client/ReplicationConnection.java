@@ -466,12 +466,12 @@ public final class ReplicationConnection implements AutoCloseable {
     /** Receives the rows of a COPY TO STDOUT, one CopyData (a row in text format) at a time. */
     @FunctionalInterface
     public interface CopyConsumer {
-        /** One CopyData payload; the array is the consumer's. */
+        /** One CopyData payload (PostgreSQL sends a row per CopyData; other servers may not); the array is the consumer's. */
         void onCopyData(byte[] data) throws Exception;
     }
 
     /**
-     * Runs {@code COPY ... TO STDOUT} and hands each CopyData to {@code consumer} on this thread
+     * Runs {@code COPY ... TO STDOUT} and hands each CopyData (COPY text format, usually one row) to {@code consumer} on this thread
      * as it arrives; the socket is read only as fast as the consumer takes the data, so a large
      * table is never held in memory. Returns the row count of the closing {@code COPY n} tag.
      * When the consumer throws, the query is cancelled, the rest of the data is skipped and the
