@@ -20,6 +20,7 @@ import io.lrep.node.server.ReplicationCommands;
 import io.lrep.node.server.ServerConfig;
 import io.lrep.node.server.StorageRoleLookup;
 import io.lrep.node.sql.LrepSqlEngine;
+import io.lrep.node.sql.SubscriptionHooks;
 import io.lrep.node.sql.catalog.ActivitySource;
 import io.lrep.node.sql.catalog.PublicationViews;
 import io.lrep.node.sql.catalog.SubscriptionViews;
@@ -31,6 +32,9 @@ import io.lrep.publisher.slot.SlotConfig;
 import io.lrep.publisher.slot.SlotManager;
 import io.lrep.publisher.walsender.WalSender;
 import io.lrep.publisher.walsender.WalSenders;
+import io.lrep.subscriber.client.ClientPublisherConnector;
+import io.lrep.subscriber.client.ReplicationClient;
+import io.lrep.subscriber.subscription.SubscriptionListener;
 import io.lrep.core.error.SqlState;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -71,13 +75,15 @@ public final class Node implements AutoCloseable {
     private final Supervisor supervisor;
     private final LrepSqlEngine engine;
     private final ProtocolServer server;
+    /** The client subscription DDL reaches publishers with (later also the subscriber's workers). */
+    private final ReplicationClient replicationClient;
     private final int port;
     private final SlotManager slots;
     private volatile boolean closed;
 
     private Node(String name, DataDirectory dataDirectory, NodeConfig config, ControlFile control, Wal wal, StorageEngine storage,
             Recovery.RecoveryResult recovery, Checkpointer checkpointer, Supervisor supervisor, LrepSqlEngine engine,
-            ProtocolServer server, int port, SlotManager slots) {
+            ProtocolServer server, int port, SlotManager slots, ReplicationClient replicationClient) {
         this.name = name;
         this.dataDirectory = dataDirectory;
         this.config = config;
@@ -89,6 +95,7 @@ public final class Node implements AutoCloseable {
         this.supervisor = supervisor;
         this.engine = engine;
         this.server = server;
+        this.replicationClient = replicationClient;
         this.port = port;
         this.slots = slots;
     }
@@ -220,6 +227,10 @@ public final class Node implements AutoCloseable {
                             new ReplicationStatsCatalog(walSenders, slots, systemCatalog, activity, started)),
                     wal::insertLsn, () -> checkpointer.checkpointNow());
             opened.push(engine);
+            ReplicationClient replicationClient = new ReplicationClient(1);
+            opened.push(replicationClient);
+            engine.setSubscriptionHooks(new SubscriptionHooks(new ClientPublisherConnector(replicationClient), SubscriptionListener.NONE,
+                    control.systemId()));
             ProtocolServer server = null;
             int port = -1;
             if (serve) {
@@ -236,7 +247,8 @@ public final class Node implements AutoCloseable {
 
             LOG.info("database system is ready: WAL ends at {}, redo replayed {} transactions", Lsn.format(wal.insertLsn()),
                     recovery.transactionsReplayed());
-            Node node = new Node(name, dd, config, control, wal, storage, recovery, checkpointer, supervisor, engine, server, port, slots);
+            Node node = new Node(name, dd, config, control, wal, storage, recovery, checkpointer, supervisor, engine, server, port, slots,
+                    replicationClient);
             dd.markReady(port);
             return node;
         } catch (RuntimeException e) {
@@ -370,7 +382,7 @@ public final class Node implements AutoCloseable {
 
     /** Stops accepting clients and closes their sessions (open transactions roll back). */
     private RuntimeException stopServing(RuntimeException failure) {
-        return closeInOrder(failure, server, engine);
+        return closeInOrder(failure, server, engine, replicationClient);
     }
 
     /** Stops the workers, then saves the slots (if given), then WAL, then releases the data directory. */
