@@ -1129,6 +1129,9 @@ final class Binder {
         if (e.type == PgType.UNKNOWN || Ops.isString(e.type)) {
             return coerce(e, PgType.TEXT, -1, pos);
         }
+        if (e.type.typname().startsWith("reg")) {
+            return castTo(e, PgType.TEXT, -1, pos); // a name through its output function (regclassout, ...), not the oid
+        }
         PgType from = e.type;
         return Expr.of(PgType.TEXT, env -> Casts.output(from, e.eval(env), env.exec.session.timeZone()));
     }
