@@ -117,4 +117,11 @@ final class SqlHarness implements AutoCloseable {
         }
         engine.close();
     }
+
+    /** Runs pairs of (statement, expected {@link #run} output) in order, naming the statement that differs. */
+    static void script(SqlSession s, String... steps) {
+        for (int i = 0; i < steps.length; i += 2) {
+            org.assertj.core.api.Assertions.assertThat(run(s, steps[i])).as(steps[i]).isEqualTo(steps[i + 1]);
+        }
+    }
 }

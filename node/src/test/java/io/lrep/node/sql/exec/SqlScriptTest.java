@@ -26,9 +26,7 @@ class SqlScriptTest {
     }
 
     private void script(String... steps) {
-        for (int i = 0; i < steps.length; i += 2) {
-            assertThat(SqlHarness.run(s, steps[i])).as(steps[i]).isEqualTo(steps[i + 1]);
-        }
+        SqlHarness.script(s, steps);
     }
 
     @Test
