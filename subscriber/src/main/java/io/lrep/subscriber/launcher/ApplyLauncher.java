@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * {@link #workers()}, {@link #applyErrorCount} and {@link #stopWorkers} may be called from any
  * thread.
  */
-public final class ApplyLauncher {
+public final class ApplyLauncher implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ApplyLauncher.class);
 
@@ -74,6 +74,11 @@ public final class ApplyLauncher {
     private final Map<Long, Long> lastStartNanos = new HashMap<>();
     private final AtomicBoolean wanted = new AtomicBoolean(true);
     private volatile WorkerHandle handle;
+    private volatile boolean closed;
+    /** Subscriptions whose workers were stopped by a statement not committed yet, until System.nanoTime. */
+    private final Map<Long, Long> held = new ConcurrentHashMap<>();
+    private static final Duration HOLD = Duration.ofMinutes(1);
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
 
     /** @param context what each apply worker needs; its callbacks are told of errors after they are counted here */
     public ApplyLauncher(Supervisor supervisor, ApplyWorker.Context context, Settings settings) {
@@ -103,7 +108,18 @@ public final class ApplyLauncher {
 
     /** Wakes the launcher after a subscription change commits (ApplyLauncherWakeupAtCommit). */
     public SubscriptionListener listener() {
-        return change -> wakeup();
+        return new SubscriptionListener() {
+            @Override
+            public void onCommitted(Change change) {
+                held.remove(change.subOid());
+                wakeup();
+            }
+
+            @Override
+            public void onDropping(long subOid) {
+                stopWorkers(subOid, STOP_TIMEOUT);
+            }
+        };
     }
 
     /** Makes the launcher scan pg_subscription now. */
@@ -136,9 +152,12 @@ public final class ApplyLauncher {
 
     /**
      * Stops the subscription's worker and waits for it to exit, as logicalrep_worker_stop (DROP
-     * SUBSCRIPTION does this before it drops the slot the worker streams from).
+     * SUBSCRIPTION does this before it drops the slot the worker streams from). The
+     * subscription gets no new worker until a change of it commits, or for a minute.
      */
     public void stopWorkers(long subOid, Duration timeout) {
+        // not restarted until the dropping statement commits (or, if it rolls back, for HOLD)
+        held.put(subOid, System.nanoTime() + HOLD.toNanos());
         Running r = running.get(subOid);
         if (r != null) {
             r.handle().terminate();
@@ -146,10 +165,33 @@ public final class ApplyLauncher {
         }
     }
 
+    /**
+     * Stops the launcher, then every apply worker, waiting up to 10 s for each (the node does
+     * this before it closes the replication client the workers use). Idempotent.
+     */
+    @Override
+    public void close() {
+        closed = true;
+        WorkerHandle h = handle;
+        if (h != null) {
+            h.terminate();
+            h.awaitStopped(STOP_TIMEOUT);
+        }
+        for (Running r : running.values()) {
+            r.handle().terminate();
+        }
+        for (Running r : running.values()) {
+            r.handle().awaitStopped(STOP_TIMEOUT);
+        }
+    }
+
     // ------------------------------------------------------------------ the worker
 
     /** One scan of pg_subscription: start missing workers, stop unwanted ones. */
     void scan() {
+        if (closed) {
+            return;
+        }
         running.entrySet().removeIf(e -> e.getValue().handle().state().isTerminal());
         List<Subscription> subs;
         try (Transaction t = context.storage().begin()) {
@@ -172,6 +214,13 @@ public final class ApplyLauncher {
         for (Subscription s : subs) {
             if (!s.enabled() || s.slotName() == null || running.containsKey(s.oid())) {
                 continue;
+            }
+            Long heldUntil = held.get(s.oid());
+            if (heldUntil != null) {
+                if (now - heldUntil < 0) {
+                    continue;
+                }
+                held.remove(s.oid());
             }
             Long last = lastStartNanos.get(s.oid());
             if (last != null && now - last < retryNanos) {
