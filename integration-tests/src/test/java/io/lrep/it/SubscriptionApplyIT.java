@@ -132,4 +132,41 @@ class SubscriptionApplyIT {
             }
         }
     }
+
+    @Test
+    void shouldRestartAfterAnErrorAndDisableWithDisableOnErrorAndSkipTablesNotReady() throws Exception {
+        try (TestNode pub = TestNode.start(tmp.resolve("pub"), Map.of()); TestNode sub = TestNode.start(tmp.resolve("sub"), SUB_SETTINGS);
+                Connection p = pub.connect(); Connection s = sub.connect()) {
+            execute(p, "CREATE TABLE items (id int PRIMARY KEY, v text)", "CREATE TABLE other (id int PRIMARY KEY)",
+                    "CREATE PUBLICATION pub FOR TABLE items");
+            execute(s, "CREATE TABLE items (id int PRIMARY KEY, v text)", "CREATE TABLE other (id int PRIMARY KEY)",
+                    "INSERT INTO items VALUES (2, 'local')");
+            String conninfo = "host=127.0.0.1 port=" + pub.port() + " dbname=postgres user=" + TestNode.SUPERUSER;
+            execute(s, "CREATE SUBSCRIPTION sub1 CONNECTION '" + conninfo + "' PUBLICATION pub WITH (copy_data = false)");
+
+            execute(p, "INSERT INTO items VALUES (1, 'a')", "INSERT INTO items VALUES (2, 'conflict')", "INSERT INTO items VALUES (3, 'c')");
+            await().atMost(WAIT).until(() -> Long.parseLong(rows(s, "SELECT apply_error_count FROM pg_stat_subscription_stats").get(0)) >= 2);
+            assertThat(rows(s, "SELECT id, v FROM items ORDER BY id")).as("the failing transactions roll back whole")
+                    .containsExactly("1|a", "2|local");
+            execute(s, "DELETE FROM items WHERE id = 2");
+            await().atMost(WAIT).untilAsserted(() -> assertThat(rows(s, "SELECT id, v FROM items ORDER BY id"))
+                    .containsExactly("1|a", "2|conflict", "3|c"));
+
+            execute(s, "ALTER SUBSCRIPTION sub1 SET (disable_on_error = true)", "INSERT INTO items VALUES (4, 'local')");
+            execute(p, "INSERT INTO items VALUES (4, 'conflict')");
+            await().atMost(WAIT).until(() -> rows(s, "SELECT subenabled FROM pg_subscription").equals(List.of("f")));
+            execute(s, "DELETE FROM items WHERE id = 4", "ALTER SUBSCRIPTION sub1 ENABLE");
+            await().atMost(WAIT).untilAsserted(() -> assertThat(rows(s, "SELECT v FROM items WHERE id = 4")).containsExactly("conflict"));
+
+            // a table added by REFRESH with copy_data waits for its table sync: its changes are not applied yet
+            execute(p, "ALTER PUBLICATION pub ADD TABLE other");
+            execute(s, "ALTER SUBSCRIPTION sub1 REFRESH PUBLICATION");
+            assertThat(rows(s, "SELECT srsubstate FROM pg_subscription_rel r JOIN pg_class c ON c.oid = r.srrelid WHERE c.relname = 'other'"))
+                    .containsExactly("i");
+            execute(p, "BEGIN", "INSERT INTO other VALUES (1)", "INSERT INTO items VALUES (5, 'with other')", "COMMIT");
+            await().atMost(WAIT).untilAsserted(() -> assertThat(rows(s, "SELECT v FROM items WHERE id = 5")).containsExactly("with other"));
+            assertThat(rows(s, "SELECT count(*) FROM other")).containsExactly("0");
+            execute(s, "DROP SUBSCRIPTION sub1");
+        }
+    }
 }
