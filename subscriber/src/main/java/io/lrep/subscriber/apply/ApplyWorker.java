@@ -211,7 +211,10 @@ public final class ApplyWorker implements BackgroundWorker {
         lastAppliedCount = applier.transactionsApplied();
     }
 
-    /** The START_REPLICATION command a PostgreSQL 15 apply worker sends (reference §6.5). */
+    /**
+     * The START_REPLICATION command a PostgreSQL 15 apply worker sends (reference §6.5), plus
+     * {@code origin 'none'} when the subscription asks for it.
+     */
     public static String startCommand(Subscription sub, long startLsn, int protoVersion, int serverVersion) {
         StringBuilder sb = new StringBuilder("START_REPLICATION SLOT \"").append(sub.slotName().replace("\"", "\"\""))
                 .append("\" LOGICAL ").append(Lsn.format(startLsn)).append(" (proto_version '").append(protoVersion).append('\'');
@@ -223,7 +226,8 @@ public final class ApplyWorker implements BackgroundWorker {
         if (sub.binary() && serverVersion >= 140000) {
             sb.append(", binary 'true'");
         }
-        if (!"any".equals(sub.origin()) && serverVersion >= 160000) {
+        // origin is PostgreSQL 16's option; lrep publishers (15) know it too, so it is sent whenever it filters
+        if (!"any".equals(sub.origin()) && serverVersion >= 150000) {
             sb.append(", origin '").append(sub.origin()).append('\'');
         }
         return sb.append(')').toString();
