@@ -70,6 +70,8 @@ public final class ApplyWorker implements BackgroundWorker {
     private static final Logger LOG = LoggerFactory.getLogger(ApplyWorker.class);
     /** One receive waits at most this long, so that a stop request is seen promptly. */
     private static final Duration RECEIVE_WAIT = Duration.ofMillis(50);
+    /** At most this many messages per step. */
+    private static final int MAX_DRAIN = 1000;
     /** How often the subscription and its table states are re-read between transactions. */
     private static final long REREAD_NANOS = Duration.ofMillis(500).toNanos();
 
@@ -255,7 +257,8 @@ public final class ApplyWorker implements BackgroundWorker {
         while (m != null) {
             work++;
             handle(m);
-            m = stream.receive(Duration.ZERO);
+            // a bounded drain, so that a stop request and the feedback are not starved by a busy publisher
+            m = work < MAX_DRAIN ? stream.receive(Duration.ZERO) : null;
         }
         if (stream.serverEnded()) {
             stream.end(Duration.ofSeconds(10));
