@@ -34,7 +34,10 @@ import io.lrep.publisher.walsender.WalSender;
 import io.lrep.publisher.walsender.WalSenders;
 import io.lrep.subscriber.client.ClientPublisherConnector;
 import io.lrep.subscriber.client.ReplicationClient;
-import io.lrep.subscriber.subscription.SubscriptionListener;
+import io.lrep.subscriber.apply.ApplyWorker;
+import io.lrep.subscriber.launcher.ApplyLauncher;
+import io.lrep.apply.ColumnDefaults;
+import io.lrep.apply.OriginRegistry;
 import io.lrep.core.error.SqlState;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -77,13 +80,15 @@ public final class Node implements AutoCloseable {
     private final ProtocolServer server;
     /** The client subscription DDL reaches publishers with (later also the subscriber's workers). */
     private final ReplicationClient replicationClient;
+    private final ApplyLauncher launcher;
     private final int port;
     private final SlotManager slots;
     private volatile boolean closed;
 
     private Node(String name, DataDirectory dataDirectory, NodeConfig config, ControlFile control, Wal wal, StorageEngine storage,
             Recovery.RecoveryResult recovery, Checkpointer checkpointer, Supervisor supervisor, LrepSqlEngine engine,
-            ProtocolServer server, int port, SlotManager slots, ReplicationClient replicationClient) {
+            ProtocolServer server, int port, SlotManager slots, ReplicationClient replicationClient,
+            ApplyLauncher launcher) {
         this.name = name;
         this.dataDirectory = dataDirectory;
         this.config = config;
@@ -96,6 +101,7 @@ public final class Node implements AutoCloseable {
         this.engine = engine;
         this.server = server;
         this.replicationClient = replicationClient;
+        this.launcher = launcher;
         this.port = port;
         this.slots = slots;
     }
@@ -221,18 +227,25 @@ public final class Node implements AutoCloseable {
             ActivitySource activity = serve ? context -> connections.activities() : ActivitySource.CURRENT_SESSION_ONLY;
             SystemCatalog systemCatalog = new SystemCatalog(List::of, activity);
             Instant started = Instant.now();
+            SubscriptionViews subscriptionViews = new SubscriptionViews();
             LrepSqlEngine engine = new LrepSqlEngine(storage, config,
                     List.of(systemCatalog, new WalStatsCatalog(wal.stats(), started), new ReplicationSlotsCatalog(slots), new PublicationViews(),
-                            new SubscriptionViews(),
+                            subscriptionViews,
                             new ReplicationStatsCatalog(walSenders, slots, systemCatalog, activity, started)),
                     wal::insertLsn, () -> checkpointer.checkpointNow());
             opened.push(engine);
             ReplicationClient replicationClient = new ReplicationClient(1);
             opened.push(replicationClient);
-            engine.setSubscriptionHooks(new SubscriptionHooks(new ClientPublisherConnector(replicationClient), SubscriptionListener.NONE,
+            ApplyLauncher launcher = logicalReplicationLauncher(dd, config, storage, wal, supervisor, replicationClient, recovery, serve);
+            opened.push(launcher);
+            subscriptionViews.attach(launcher);
+            engine.setSubscriptionHooks(new SubscriptionHooks(new ClientPublisherConnector(replicationClient), launcher.listener(),
                     control.systemId()));
             ProtocolServer server = null;
             int port = -1;
+            if (serve && config.getInt("max_logical_replication_workers") > 0) {
+                launcher.register();
+            }
             if (serve) {
                 ReplicationCommands replication = new ReplicationCommands(
                         new ReplicationCommands.Identity(control.systemId(), control.timeline()), wal, slots, storage,
@@ -248,7 +261,7 @@ public final class Node implements AutoCloseable {
             LOG.info("database system is ready: WAL ends at {}, redo replayed {} transactions", Lsn.format(wal.insertLsn()),
                     recovery.transactionsReplayed());
             Node node = new Node(name, dd, config, control, wal, storage, recovery, checkpointer, supervisor, engine, server, port, slots,
-                    replicationClient);
+                    replicationClient, launcher);
             dd.markReady(port);
             return node;
         } catch (RuntimeException e) {
@@ -257,6 +270,24 @@ public final class Node implements AutoCloseable {
         } finally {
             MDC.remove("node");
         }
+    }
+
+    /**
+     * The logical replication launcher and what its apply workers need; origin progress is
+     * brought up to what recovery replayed first, so that it survives a crash.
+     */
+    private static ApplyLauncher logicalReplicationLauncher(DataDirectory dd, NodeConfig config, StorageEngine storage, Wal wal,
+            Supervisor supervisor, ReplicationClient client, Recovery.RecoveryResult recovery, boolean serve) {
+        OriginRegistry origins = new OriginRegistry(storage);
+        if (serve) {
+            origins.noteRecovered(recovery.originProgress());
+        }
+        ApplyWorker.Settings settings = new ApplyWorker.Settings(Duration.ofMillis(config.getMillis("wal_receiver_timeout")),
+                Duration.ofMillis(config.getMillis("wal_receiver_status_interval")));
+        ApplyWorker.Context context = new ApplyWorker.Context(storage, origins, client, ColumnDefaults.BASIC,
+                dd.root().resolve("pg_logical").resolve("streams"), wal::flushedLsn, settings, ApplyWorker.Callbacks.NONE);
+        return new ApplyLauncher(supervisor, context, new ApplyLauncher.Settings(config.getInt("max_logical_replication_workers"),
+                Duration.ofMillis(config.getMillis("wal_retrieve_retry_interval"))));
     }
 
     public String name() {
@@ -382,7 +413,7 @@ public final class Node implements AutoCloseable {
 
     /** Stops accepting clients and closes their sessions (open transactions roll back). */
     private RuntimeException stopServing(RuntimeException failure) {
-        return closeInOrder(failure, server, engine, replicationClient);
+        return closeInOrder(failure, launcher, server, engine, replicationClient);
     }
 
     /** Stops the workers, then saves the slots (if given), then WAL, then releases the data directory. */

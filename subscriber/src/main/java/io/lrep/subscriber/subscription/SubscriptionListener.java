@@ -23,6 +23,15 @@ public interface SubscriptionListener {
 
     void onCommitted(Change change);
 
+    /**
+     * Called inside DROP SUBSCRIPTION, before the subscription's slot is dropped on the
+     * publisher: stop the subscription's workers and wait for them to exit, as
+     * logicalrep_worker_stop (a worker still streaming would keep the slot active). Runs on the
+     * session's thread, before the commit; the default does nothing.
+     */
+    default void onDropping(long subOid) {
+    }
+
     /** Listens to nothing. */
     SubscriptionListener NONE = change -> { };
 }

@@ -1,16 +1,20 @@
 package io.lrep.node.sql.catalog;
 
+import io.lrep.core.lsn.Lsn;
 import io.lrep.core.storage.Transaction;
 import io.lrep.core.types.PgType;
 import io.lrep.node.sql.CatalogExtension;
 import io.lrep.node.sql.ColumnInfo;
 import io.lrep.node.sql.SqlFunction;
 import io.lrep.node.sql.SystemView;
+import io.lrep.subscriber.launcher.ApplyLauncher;
 import io.lrep.subscriber.subscription.Subscription;
 import io.lrep.subscriber.subscription.SubscriptionCatalog;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The subscription statistics views of PostgreSQL 15 over {@link SubscriptionCatalog} (the
@@ -50,6 +54,14 @@ public final class SubscriptionViews implements CatalogExtension {
             SystemView.of("pg_stat_subscription_stats", PG_STAT_SUBSCRIPTION_STATS_OID, STATS_COLUMNS,
                     context -> statsRows(context.transaction())));
 
+    /** The node's launcher, whose apply workers fill the worker columns and apply_error_count; null until attached. */
+    private volatile ApplyLauncher launcher;
+
+    /** Shows the live data of {@code value}'s apply workers. */
+    public void attach(ApplyLauncher value) {
+        this.launcher = value;
+    }
+
     /** PostgreSQL 15's oids of the two views. */
     static final int PG_STAT_SUBSCRIPTION_OID = 12244;
     static final int PG_STAT_SUBSCRIPTION_STATS_OID = 12336;
@@ -64,18 +76,36 @@ public final class SubscriptionViews implements CatalogExtension {
         return List.of();
     }
 
-    private static List<Object[]> statRows(Transaction t) {
+    private List<Object[]> statRows(Transaction t) {
+        Map<Long, ApplyLauncher.WorkerStat> workers = new HashMap<>();
+        ApplyLauncher l = launcher;
+        if (l != null) {
+            for (ApplyLauncher.WorkerStat w : l.workers()) {
+                workers.put(w.subOid(), w);
+            }
+        }
         List<Object[]> out = new ArrayList<>();
         for (Subscription s : SubscriptionCatalog.all(t)) {
-            out.add(new Object[] {s.oid(), s.name(), null, null, null, null, null, null, null});
+            ApplyLauncher.WorkerStat w = workers.get(s.oid());
+            if (w == null) {
+                out.add(new Object[] {s.oid(), s.name(), null, null, null, null, null, null, null});
+            } else {
+                out.add(new Object[] {s.oid(), s.name(), (int) w.pid(), null, lsn(w.status().receivedLsn()), w.status().lastMsgSendTime(),
+                    w.status().lastMsgReceiptTime(), lsn(w.status().latestEndLsn()), w.status().latestEndTime()});
+            }
         }
         return out;
     }
 
-    private static List<Object[]> statsRows(Transaction t) {
+    private static Lsn lsn(long value) {
+        return value == 0 ? null : Lsn.of(value);
+    }
+
+    private List<Object[]> statsRows(Transaction t) {
+        ApplyLauncher l = launcher;
         List<Object[]> out = new ArrayList<>();
         for (Subscription s : SubscriptionCatalog.all(t)) {
-            out.add(new Object[] {s.oid(), s.name(), 0L, 0L, (Instant) null});
+            out.add(new Object[] {s.oid(), s.name(), l == null ? 0L : l.applyErrorCount(s.oid()), 0L, (Instant) null});
         }
         return out;
     }

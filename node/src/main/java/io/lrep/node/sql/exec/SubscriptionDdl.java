@@ -317,6 +317,7 @@ final class SubscriptionDdl {
         }
         List<SubscriptionRel> syncing = SubscriptionCatalog.rels(t, sub.oid()).stream().filter(SubscriptionRel::syncing).toList();
         SubscriptionCatalog.drop(t, sub);
+        hooks(s).listener().onDropping(sub.oid());
         notify(s, SubscriptionListener.Kind.DROPPED, sub);
         if (sub.slotName() == null && syncing.isEmpty()) {
             return Planned.Outcome.of("DROP SUBSCRIPTION");

@@ -1,0 +1,61 @@
+package io.lrep.subscriber.apply;
+
+import java.time.Instant;
+
+/**
+ * What one apply worker last saw, for {@code pg_stat_subscription}: written by the worker's
+ * thread, read by any thread (each field is volatile; a reader may see a mix of two updates,
+ * as PostgreSQL's view may).
+ */
+public final class ApplyWorkerStatus {
+    private final long subOid;
+    private volatile long receivedLsn;
+    private volatile Instant lastMsgSendTime;
+    private volatile Instant lastMsgReceiptTime;
+    private volatile long latestEndLsn;
+    private volatile Instant latestEndTime;
+
+    public ApplyWorkerStatus(long subOid) {
+        this.subOid = subOid;
+    }
+
+    public long subOid() {
+        return subOid;
+    }
+
+    /** {@code received_lsn}: the last LSN received (0 before any). */
+    public long receivedLsn() {
+        return receivedLsn;
+    }
+
+    /** {@code last_msg_send_time}, or null. */
+    public Instant lastMsgSendTime() {
+        return lastMsgSendTime;
+    }
+
+    /** {@code last_msg_receipt_time}, or null. */
+    public Instant lastMsgReceiptTime() {
+        return lastMsgReceiptTime;
+    }
+
+    /** {@code latest_end_lsn}: last_received when the latest keepalive arrived (0 before any). */
+    public long latestEndLsn() {
+        return latestEndLsn;
+    }
+
+    /** {@code latest_end_time}: the latest keepalive's send time, or null. */
+    public Instant latestEndTime() {
+        return latestEndTime;
+    }
+
+    /** As UpdateWorkerStats: a message arrived; {@code keepalive} also moves latest_end. */
+    void onMessage(long lastReceived, Instant sendTime, Instant receiptTime, boolean keepalive) {
+        receivedLsn = lastReceived;
+        lastMsgSendTime = sendTime;
+        lastMsgReceiptTime = receiptTime;
+        if (keepalive) {
+            latestEndLsn = lastReceived;
+            latestEndTime = sendTime;
+        }
+    }
+}

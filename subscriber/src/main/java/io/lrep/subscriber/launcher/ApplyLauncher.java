@@ -1,0 +1,294 @@
+package io.lrep.subscriber.launcher;
+
+import io.lrep.core.error.LrepException;
+import io.lrep.core.error.SqlState;
+import io.lrep.core.storage.Transaction;
+import io.lrep.core.worker.BackgroundWorker;
+import io.lrep.core.worker.StartTime;
+import io.lrep.core.worker.Supervisor;
+import io.lrep.core.worker.WorkerHandle;
+import io.lrep.core.worker.WorkerSpec;
+import io.lrep.subscriber.apply.ApplyWorker;
+import io.lrep.subscriber.apply.ApplyWorkerStatus;
+import io.lrep.subscriber.subscription.Subscription;
+import io.lrep.subscriber.subscription.SubscriptionCatalog;
+import io.lrep.subscriber.subscription.SubscriptionListener;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node's logical replication launcher (reference §2.2): a static background worker
+ * ({@code logical replication launcher}) that, on start, when {@link #listener() woken} after a
+ * subscription change commits, when one of its workers exits, and at least every
+ * {@code wal_retrieve_retry_interval}, reads pg_subscription and
+ * <ul>
+ *   <li>starts an {@link ApplyWorker} (a dynamic background worker that is never restarted by
+ *       the supervisor) for each enabled subscription with a slot that has none, at most
+ *       {@code max_logical_replication_workers} at once and no more often than
+ *       {@code wal_retrieve_retry_interval} per subscription (so a failing worker is restarted
+ *       after that interval);</li>
+ *   <li>stops the workers of subscriptions that are disabled or dropped.</li>
+ * </ul>
+ *
+ * <p>Threads: the launcher's state is used by its worker thread; {@link #listener()},
+ * {@link #workers()}, {@link #applyErrorCount} and {@link #stopWorkers} may be called from any
+ * thread.
+ */
+public final class ApplyLauncher implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ApplyLauncher.class);
+
+    /** bgw_type and bgw_name of the launcher. */
+    public static final String TYPE = "logical replication launcher";
+    /** bgw_type of an apply worker in PostgreSQL 15. */
+    public static final String WORKER_TYPE = "logical replication worker";
+
+    /**
+     * @param maxWorkers    {@code max_logical_replication_workers}
+     * @param retryInterval {@code wal_retrieve_retry_interval}
+     */
+    public record Settings(int maxWorkers, Duration retryInterval) {
+    }
+
+    /** One running apply worker, for pg_stat_subscription. */
+    public record WorkerStat(long subOid, long pid, ApplyWorkerStatus status) {
+    }
+
+    private record Running(WorkerHandle handle, ApplyWorkerStatus status) {
+    }
+
+    private final Supervisor supervisor;
+    private final ApplyWorker.Context context;
+    private final Settings settings;
+    private final Map<Long, Running> running = new ConcurrentHashMap<>();
+    private final Map<Long, AtomicLong> applyErrors = new ConcurrentHashMap<>();
+    /** Launcher thread only: System.nanoTime of each subscription's last worker start. */
+    private final Map<Long, Long> lastStartNanos = new HashMap<>();
+    private final AtomicBoolean wanted = new AtomicBoolean(true);
+    private volatile WorkerHandle handle;
+    private volatile boolean closed;
+    /** Subscriptions whose workers were stopped by a statement not committed yet, until System.nanoTime. */
+    private final Map<Long, Long> held = new ConcurrentHashMap<>();
+    private static final Duration HOLD = Duration.ofMinutes(1);
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
+
+    /** @param context what each apply worker needs; its callbacks are told of errors after they are counted here */
+    public ApplyLauncher(Supervisor supervisor, ApplyWorker.Context context, Settings settings) {
+        this.supervisor = supervisor;
+        ApplyWorker.Callbacks outer = context.callbacks();
+        this.context = new ApplyWorker.Context(context.storage(), context.origins(), context.client(), context.defaults(),
+                context.streamDir(), context.localFlushLsn(), context.settings(), (subOid, error) -> {
+                    applyErrors.computeIfAbsent(subOid, k -> new AtomicLong()).incrementAndGet();
+                    outer.onError(subOid, error);
+                });
+        this.settings = settings;
+    }
+
+    /** The launcher's registration: static, after recovery, restarted 5 s after a failure (as ApplyLauncherRegister). */
+    public WorkerSpec spec() {
+        return WorkerSpec.builder().type(TYPE).name(TYPE).factory(Launcher::new).startTime(StartTime.RECOVERY_FINISHED)
+                .restartInterval(Duration.ofSeconds(5)).idlePark(Duration.ofMillis(1), Duration.ofMillis(100)).build();
+    }
+
+    /** Registers the launcher with {@code supervisor} (static before it starts, dynamic after). */
+    public WorkerHandle register() {
+        WorkerSpec spec = spec();
+        WorkerHandle h = supervisor.reached() == null ? supervisor.registerStatic(spec) : supervisor.registerDynamic(spec);
+        handle = h;
+        return h;
+    }
+
+    /** Wakes the launcher after a subscription change commits (ApplyLauncherWakeupAtCommit). */
+    public SubscriptionListener listener() {
+        return new SubscriptionListener() {
+            @Override
+            public void onCommitted(Change change) {
+                held.remove(change.subOid());
+                wakeup();
+            }
+
+            @Override
+            public void onDropping(long subOid) {
+                stopWorkers(subOid, STOP_TIMEOUT);
+            }
+        };
+    }
+
+    /** Makes the launcher scan pg_subscription now. */
+    public void wakeup() {
+        wanted.set(true);
+        WorkerHandle h = handle;
+        if (h != null) {
+            h.wakeup();
+        }
+    }
+
+    /** The running apply workers. */
+    public List<WorkerStat> workers() {
+        List<WorkerStat> out = new ArrayList<>();
+        for (Map.Entry<Long, Running> e : running.entrySet()) {
+            Running r = e.getValue();
+            long pid = r.handle().info().pid();
+            if (pid != 0 && !r.handle().state().isTerminal()) {
+                out.add(new WorkerStat(e.getKey(), pid, r.status()));
+            }
+        }
+        return out;
+    }
+
+    /** apply_error_count of pg_stat_subscription_stats: errors of the subscription's apply workers since the node started. */
+    public long applyErrorCount(long subOid) {
+        AtomicLong n = applyErrors.get(subOid);
+        return n == null ? 0 : n.get();
+    }
+
+    /**
+     * Stops the subscription's worker and waits for it to exit, as logicalrep_worker_stop (DROP
+     * SUBSCRIPTION does this before it drops the slot the worker streams from). The
+     * subscription gets no new worker until a change of it commits, or for a minute.
+     */
+    public void stopWorkers(long subOid, Duration timeout) {
+        // not restarted until the dropping statement commits (or, if it rolls back, for HOLD)
+        held.put(subOid, System.nanoTime() + HOLD.toNanos());
+        Running r = running.get(subOid);
+        if (r != null) {
+            r.handle().terminate();
+            r.handle().awaitStopped(timeout);
+        }
+    }
+
+    /**
+     * Stops the launcher, then every apply worker, waiting up to 10 s for each (the node does
+     * this before it closes the replication client the workers use). Idempotent.
+     */
+    @Override
+    public void close() {
+        closed = true;
+        WorkerHandle h = handle;
+        if (h != null) {
+            h.terminate();
+            h.awaitStopped(STOP_TIMEOUT);
+        }
+        for (Running r : running.values()) {
+            r.handle().terminate();
+        }
+        for (Running r : running.values()) {
+            r.handle().awaitStopped(STOP_TIMEOUT);
+        }
+    }
+
+    // ------------------------------------------------------------------ the worker
+
+    /** One scan of pg_subscription: start missing workers, stop unwanted ones. */
+    void scan() {
+        if (closed) {
+            return;
+        }
+        running.entrySet().removeIf(e -> e.getValue().handle().state().isTerminal());
+        List<Subscription> subs;
+        try (Transaction t = context.storage().begin()) {
+            subs = SubscriptionCatalog.installed(t) ? SubscriptionCatalog.all(t) : List.of();
+        }
+        Map<Long, Subscription> byOid = new HashMap<>();
+        for (Subscription s : subs) {
+            byOid.put(s.oid(), s);
+        }
+        for (Map.Entry<Long, Running> e : running.entrySet()) {
+            Subscription s = byOid.get(e.getKey());
+            if (s == null || !s.enabled()) {
+                e.getValue().handle().terminate();
+            }
+        }
+        lastStartNanos.keySet().retainAll(byOid.keySet());
+        long now = System.nanoTime();
+        long retryNanos = settings.retryInterval().toNanos();
+        boolean warned = false;
+        for (Subscription s : subs) {
+            if (!s.enabled() || s.slotName() == null || running.containsKey(s.oid())) {
+                continue;
+            }
+            Long heldUntil = held.get(s.oid());
+            if (heldUntil != null) {
+                if (now - heldUntil < 0) {
+                    continue;
+                }
+                held.remove(s.oid());
+            }
+            Long last = lastStartNanos.get(s.oid());
+            if (last != null && now - last < retryNanos) {
+                continue;
+            }
+            if (running.size() >= settings.maxWorkers()) {
+                if (!warned) {
+                    LOG.warn("out of logical replication worker slots");
+                    warned = true;
+                }
+                continue;
+            }
+            lastStartNanos.put(s.oid(), now);
+            launch(s);
+        }
+    }
+
+    private void launch(Subscription s) {
+        long oid = s.oid();
+        ApplyWorkerStatus status = new ApplyWorkerStatus(oid);
+        WorkerSpec spec = WorkerSpec.builder().type(WORKER_TYPE)
+                .name("logical replication worker for subscription " + oid)
+                .factory(() -> new ApplyWorker(context, oid, status))
+                .startTime(StartTime.RECOVERY_FINISHED)
+                .neverRestart()
+                .notifyOwner(this::wakeup)
+                .dynamic(true)
+                .build();
+        try {
+            running.put(oid, new Running(supervisor.registerDynamic(spec), status));
+            LOG.info("starting logical replication worker for subscription \"{}\"", s.name());
+        } catch (LrepException e) {
+            if (e.sqlState() != SqlState.CONFIGURATION_LIMIT_EXCEEDED) {
+                throw e;
+            }
+            LOG.warn("out of background worker slots", e); // retried at the next scan
+        }
+    }
+
+    /** The launcher's background worker body. */
+    private final class Launcher implements BackgroundWorker {
+        private long lastScanNanos;
+
+        @Override
+        public void onStart() {
+            LOG.info("logical replication launcher started");
+            wanted.set(true);
+        }
+
+        @Override
+        public int doWork() {
+            long now = System.nanoTime();
+            if (!wanted.getAndSet(false) && now - lastScanNanos < settings.retryInterval().toNanos()) {
+                return 0;
+            }
+            lastScanNanos = now;
+            scan();
+            return 1;
+        }
+
+        @Override
+        public void onClose() {
+            LOG.info("logical replication launcher stopped");
+        }
+
+        @Override
+        public String roleName() {
+            return TYPE;
+        }
+    }
+}
