@@ -24,6 +24,7 @@ import io.lrep.node.sql.SubscriptionHooks;
 import io.lrep.node.sql.catalog.ActivitySource;
 import io.lrep.node.sql.catalog.PublicationViews;
 import io.lrep.node.sql.catalog.SubscriptionViews;
+import io.lrep.node.sql.catalog.ReplicationOriginCatalog;
 import io.lrep.node.sql.catalog.ReplicationSlotsCatalog;
 import io.lrep.node.sql.catalog.ReplicationStatsCatalog;
 import io.lrep.node.sql.catalog.SystemCatalog;
@@ -228,15 +229,20 @@ public final class Node implements AutoCloseable {
             SystemCatalog systemCatalog = new SystemCatalog(List::of, activity);
             Instant started = Instant.now();
             SubscriptionViews subscriptionViews = new SubscriptionViews();
+            // origin progress is brought up to what recovery replayed, so that it survives a crash
+            OriginRegistry origins = new OriginRegistry(storage);
+            if (serve) {
+                origins.noteRecovered(recovery.originProgress());
+            }
             LrepSqlEngine engine = new LrepSqlEngine(storage, config,
                     List.of(systemCatalog, new WalStatsCatalog(wal.stats(), started), new ReplicationSlotsCatalog(slots), new PublicationViews(),
-                            subscriptionViews,
+                            subscriptionViews, new ReplicationOriginCatalog(origins),
                             new ReplicationStatsCatalog(walSenders, slots, systemCatalog, activity, started)),
                     wal::insertLsn, () -> checkpointer.checkpointNow());
             opened.push(engine);
             ReplicationClient replicationClient = new ReplicationClient(1);
             opened.push(replicationClient);
-            ApplyLauncher launcher = logicalReplicationLauncher(dd, config, storage, wal, supervisor, replicationClient, recovery, serve);
+            ApplyLauncher launcher = logicalReplicationLauncher(dd, config, storage, wal, supervisor, replicationClient, origins);
             opened.push(launcher);
             subscriptionViews.attach(launcher);
             engine.setSubscriptionHooks(new SubscriptionHooks(new ClientPublisherConnector(replicationClient), launcher.listener(),
@@ -272,16 +278,9 @@ public final class Node implements AutoCloseable {
         }
     }
 
-    /**
-     * The logical replication launcher and what its apply workers need; origin progress is
-     * brought up to what recovery replayed first, so that it survives a crash.
-     */
+    /** The logical replication launcher and what its apply workers need. */
     private static ApplyLauncher logicalReplicationLauncher(DataDirectory dd, NodeConfig config, StorageEngine storage, Wal wal,
-            Supervisor supervisor, ReplicationClient client, Recovery.RecoveryResult recovery, boolean serve) {
-        OriginRegistry origins = new OriginRegistry(storage);
-        if (serve) {
-            origins.noteRecovered(recovery.originProgress());
-        }
+            Supervisor supervisor, ReplicationClient client, OriginRegistry origins) {
         ApplyWorker.Settings settings = new ApplyWorker.Settings(Duration.ofMillis(config.getMillis("wal_receiver_timeout")),
                 Duration.ofMillis(config.getMillis("wal_receiver_status_interval")));
         ApplyWorker.Context context = new ApplyWorker.Context(storage, origins, client, ColumnDefaults.BASIC,
