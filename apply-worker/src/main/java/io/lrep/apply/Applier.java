@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,7 +45,14 @@ import org.slf4j.LoggerFactory;
  *   <li><b>Streaming.</b> Stream blocks are spooled to files per xid ({@link StreamSpool});
  *       Stream Commit applies the file in one transaction, Stream Abort drops it (or the
  *       aborted subtransaction's tail).
- *   <li><b>Errors.</b> An exception leaves the local transaction open; the caller calls
+ *   <li><b>Skipping.</b> {@link #setSkipLsn} names a remote transaction by its finish LSN
+ *       (ALTER SUBSCRIPTION ... SKIP, PostgreSQL 15's maybe_start_skipping_changes): its changes
+ *       are not applied, but its commit records its progress in a local transaction. The first
+ *       local commit while a skip LSN is set (the skipped transaction's, or any other non-empty
+ *       one's, as clear_subscription_skip_lsn) tells the {@link SkipListener} in that same
+ *       transaction, and the skip LSN is forgotten.
+ *   <li><b>Errors.</b> A failing change raises an {@link ApplyError} that carries PostgreSQL's
+ *       error context (origin, command, relation, xid, finish LSN). An exception leaves the local transaction open; the caller calls
  *       {@link #reset()} (rolls back, clears spooled streams) and restarts from
  *       {@link #remoteLsn()}.
  * </ul>
@@ -75,6 +83,21 @@ public final class Applier implements AutoCloseable {
     private String remoteOrigin;
     private long transactionsApplied;
     private long transactionsSkipped;
+    private int remoteXid;
+    private long skipLsn;
+    private boolean userSkipping;
+    private SkipListener skipListener = (t, lsn, finishLsn) -> { };
+
+    /** Told, in the local transaction that will commit, that a skip LSN is being cleared. */
+    @FunctionalInterface
+    public interface SkipListener {
+        /**
+         * @param t         the local transaction recording the finished transaction's progress
+         * @param skipLsn   the skip LSN that was set
+         * @param finishLsn the finish LSN of the transaction (equal to skipLsn when it was skipped)
+         */
+        void onCleared(Transaction t, long skipLsn, long finishLsn);
+    }
 
     /**
      * @param originName the replication origin (must exist) whose progress this applier keeps
@@ -98,6 +121,20 @@ public final class Applier implements AutoCloseable {
     /** {@code synchronous_commit} of the local apply transactions (the subscription's). */
     public void setSynchronousCommit(boolean on) {
         this.synchronousCommit = on;
+    }
+
+    /**
+     * Skips the remote transaction whose finish LSN is {@code lsn} (0: none), as subskiplsn;
+     * {@code listener} is told when the skip LSN is cleared (see the class comment).
+     */
+    public void setSkipLsn(long lsn, SkipListener listener) {
+        this.skipLsn = lsn;
+        this.skipListener = listener;
+    }
+
+    /** The skip LSN in effect (0: none). */
+    public long skipLsn() {
+        return skipLsn;
     }
 
     /** The origin's progress: the end LSN of the last remote transaction applied (where to resume). */
@@ -219,10 +256,15 @@ public final class Applier implements AutoCloseable {
         inRemoteTxn = true;
         remoteOrigin = null;
         remoteFinalLsn = b.finalLsn();
+        remoteXid = b.xid();
         skipping = alreadyApplied(b.finalLsn());
         if (skipping) {
             LOG.debug("skipping remote transaction {} at {}: already applied up to {}", Integer.toUnsignedString(b.xid()),
                     Lsn.format(b.finalLsn()), Lsn.format(remoteLsn));
+        } else if (skipLsn != 0 && b.finalLsn() == skipLsn) {
+            skipping = true;
+            userSkipping = true;
+            LOG.info("logical replication starts skipping transaction at LSN {}", Lsn.format(skipLsn));
         }
     }
 
@@ -235,12 +277,19 @@ public final class Applier implements AutoCloseable {
                     + Lsn.format(remoteFinalLsn) + ")");
         }
         inRemoteTxn = false;
+        if (userSkipping) {
+            skipping = false;
+            userSkipping = false;
+            LOG.info("logical replication completed skipping transaction at LSN {}", Lsn.format(c.commitLsn()));
+            commitLocal(c.commitLsn(), c.endLsn(), c.commitTimeMicros());
+            return;
+        }
         if (skipping) {
             skipping = false;
             transactionsSkipped++;
             return;
         }
-        commitLocal(c.endLsn(), c.commitTimeMicros());
+        commitLocal(c.commitLsn(), c.endLsn(), c.commitTimeMicros());
     }
 
     private void onStreamCommit(PgOutputMessage.StreamCommit sc) {
@@ -252,8 +301,17 @@ public final class Applier implements AutoCloseable {
             transactionsSkipped++;
             return;
         }
+        if (skipLsn != 0 && sc.commitLsn() == skipLsn) {
+            LOG.info("logical replication starts skipping transaction at LSN {}", Lsn.format(skipLsn));
+            spool.discard(sc.xid());
+            LOG.info("logical replication completed skipping transaction at LSN {}", Lsn.format(sc.commitLsn()));
+            commitLocal(sc.commitLsn(), sc.endLsn(), sc.commitTimeMicros());
+            return;
+        }
         inRemoteTxn = true;
         remoteOrigin = null;
+        remoteFinalLsn = sc.commitLsn();
+        remoteXid = sc.xid();
         for (Iterator<PgOutputMessage> it = spool.read(sc.xid()); it.hasNext();) {
             PgOutputMessage m = it.next();
             if (m instanceof PgOutputMessage.Relation r) {
@@ -266,7 +324,7 @@ public final class Applier implements AutoCloseable {
             // Type and Message: nothing to apply
         }
         inRemoteTxn = false;
-        commitLocal(sc.endLsn(), sc.commitTimeMicros());
+        commitLocal(sc.commitLsn(), sc.endLsn(), sc.commitTimeMicros());
         spool.discard(sc.xid());
     }
 
@@ -274,8 +332,12 @@ public final class Applier implements AutoCloseable {
         return Long.compareUnsigned(commitLsn, remoteLsn) < 0;
     }
 
-    private void commitLocal(long endLsn, long commitTimeMicros) {
+    private void commitLocal(long finishLsn, long endLsn, long commitTimeMicros) {
         Transaction t = local();
+        if (skipLsn != 0) {
+            skipListener.onCleared(t, skipLsn, finishLsn);
+            skipLsn = 0;
+        }
         origins.recordProgress(t, originId, endLsn);
         long local = t.commit();
         txn = null;
@@ -307,6 +369,7 @@ public final class Applier implements AutoCloseable {
         }
         inRemoteTxn = false;
         skipping = false;
+        userSkipping = false;
         spool.clear();
         relations.invalidate();
     }
@@ -326,16 +389,30 @@ public final class Applier implements AutoCloseable {
             return;
         }
         Transaction t = local();
-        if (m instanceof PgOutputMessage.Insert i) {
-            insert(t, i);
-        } else if (m instanceof PgOutputMessage.Update u) {
-            update(t, u);
-        } else if (m instanceof PgOutputMessage.Delete d) {
-            delete(t, d);
-        } else {
-            truncate(t, (PgOutputMessage.Truncate) m);
+        try {
+            if (m instanceof PgOutputMessage.Insert i) {
+                insert(t, i);
+            } else if (m instanceof PgOutputMessage.Update u) {
+                update(t, u);
+            } else if (m instanceof PgOutputMessage.Delete d) {
+                delete(t, d);
+            } else {
+                truncate(t, (PgOutputMessage.Truncate) m);
+            }
+        } catch (LrepException e) {
+            throw new ApplyError(e, ApplyError.context(originName, m.messageName().toUpperCase(Locale.ROOT), targetName(m),
+                    remoteXid, remoteFinalLsn), remoteFinalLsn, remoteXid);
         }
         t.nextCommand();
+    }
+
+    /** The remote relation a change is for, as "schema.name" (null for TRUNCATE or one never announced). */
+    private String targetName(PgOutputMessage m) {
+        int oid = m instanceof PgOutputMessage.Insert i ? i.relationOid()
+                : m instanceof PgOutputMessage.Update u ? u.relationOid()
+                : m instanceof PgOutputMessage.Delete d ? d.relationOid() : 0;
+        PgOutputMessage.Relation r = oid == 0 ? null : relations.remote(oid);
+        return r == null ? null : r.namespace() + "." + r.name();
     }
 
     private void insert(Transaction t, PgOutputMessage.Insert ins) {

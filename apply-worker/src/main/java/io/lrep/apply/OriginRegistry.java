@@ -125,12 +125,28 @@ public final class OriginRegistry {
 
     /** pg_replication_origin_drop in the caller's transaction; 42704 if missing (unless ifExists). */
     public void drop(Transaction t, String name, boolean ifExists) {
-        RowRef row = find(t, name);
-        if (row == null) {
+        int id = dropIfExists(t, name);
+        if (id == 0) {
             if (ifExists) {
                 return;
             }
             throw undefined(name);
+        }
+        localCommits.remove(id);
+    }
+
+    /**
+     * replorigin_drop_by_name with missing_ok, in the caller's transaction (DROP SUBSCRIPTION):
+     * the dropped origin's id, or 0 if there was none. A later origin that reuses the id starts
+     * with no local commit known ({@link #create(Transaction, String)}).
+     */
+    public static int dropIfExists(Transaction t, String name) {
+        if (!installed(t)) {
+            return 0;
+        }
+        RowRef row = find(t, name);
+        if (row == null) {
+            return 0;
         }
         long id = (Long) row.get(1);
         t.delete(row);
@@ -139,7 +155,23 @@ public final class OriginRegistry {
             t.delete(progress);
         }
         t.nextCommand();
-        localCommits.remove((int) id);
+        return (int) id;
+    }
+
+    /**
+     * The origin's progress (the end LSN of the last remote transaction applied) as {@code t}
+     * sees it, or -1 if there is no such origin.
+     */
+    public static long remoteLsn(Transaction t, String name) {
+        if (!installed(t)) {
+            return -1;
+        }
+        RowRef row = find(t, name);
+        if (row == null) {
+            return -1;
+        }
+        RowRef progress = t.get(t.table(SCHEMA, PROGRESS), new Object[] {row.get(1)}, t.statementSnapshot());
+        return progress == null ? 0 : (Long) progress.get(2);
     }
 
     /** pg_replication_origin_drop in its own transaction. */

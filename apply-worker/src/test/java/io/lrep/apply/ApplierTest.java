@@ -134,6 +134,57 @@ class ApplierTest {
     }
 
     @Test
+    void shouldSkipTheTransactionAtTheSkipLsnAndClearItInTheProgressCommit() {
+        applier.apply(relation('d', "*id", "v"));
+        txn(insert("1", "a"));
+        long finish = lsn + 0x100;
+        PgOutputMessage[] failing = {new PgOutputMessage.Begin(finish, 0, 725), insert("2", "b"), insert("1", "dup"),
+            new PgOutputMessage.Commit(finish, finish + 0x28, 0)};
+        assertThatThrownBy(() -> {
+            for (PgOutputMessage m : failing) {
+                applier.apply(m);
+            }
+        }).isInstanceOfSatisfying(ApplyError.class, e -> {
+            assertThat(e.sqlState()).isEqualTo(io.lrep.core.error.SqlState.UNIQUE_VIOLATION);
+            assertThat(e.finishLsn()).isEqualTo(finish);
+            assertThat(e.context()).isEqualTo("processing remote data for replication origin \"pg_16400\" during \"INSERT\""
+                    + " for replication target relation \"public.t\" in transaction 725 finished at "
+                    + io.lrep.core.lsn.Lsn.format(finish));
+        });
+        applier.reset();
+
+        List<long[]> cleared = new ArrayList<>();
+        applier.setSkipLsn(finish, (t, skip, fin) -> {
+            assertThat(t.findTable("public", "t")).isNotNull();
+            cleared.add(new long[] {skip, fin});
+        });
+        applier.apply(relation('d', "*id", "v"));
+        for (PgOutputMessage m : failing) {
+            applier.apply(m);
+        }
+        assertThat(cleared).containsExactly(new long[] {finish, finish});
+        assertThat(applier.skipLsn()).isZero();
+        assertThat(rows()).as("nothing of the skipped transaction").containsExactly(List.of(1, "a", 42L));
+        assertThat(origins.originProgress("pg_16400").remoteLsn()).isEqualTo(applier.remoteLsn()).isEqualTo(finish + 0x28);
+
+        lsn = finish + 0x28;
+        txn(insert("3", "c"));
+        assertThat(rows()).containsExactly(List.of(1, "a", 42L), List.of(3, "c", 42L));
+        assertThat(cleared).hasSize(1);
+    }
+
+    @Test
+    void shouldClearASkipLsnThatDoesNotMatchAtTheNextAppliedTransaction() {
+        applier.apply(relation('d', "*id", "v"));
+        List<long[]> cleared = new ArrayList<>();
+        applier.setSkipLsn(0xFFFF00, (t, skip, fin) -> cleared.add(new long[] {skip, fin}));
+        txn(insert("1", "a"));
+        assertThat(rows()).containsExactly(List.of(1, "a", 42L));
+        assertThat(cleared).containsExactly(new long[] {0xFFFF00, lsn - 0x100});
+        assertThat(applier.skipLsn()).isZero();
+    }
+
+    @Test
     void shouldReportMissingTableAndColumns() {
         applier.apply(new PgOutputMessage.Relation(0, 1, "public", "nope", 'd', List.of(new Column(1, "id", 23, -1))));
         assertThatThrownBy(() -> txn(new PgOutputMessage.Insert(0, 1, tuple("1"))))

@@ -350,6 +350,11 @@ public final class Node implements AutoCloseable {
         return slots;
     }
 
+    /** The logical replication launcher (its apply workers' status and errors). */
+    public ApplyLauncher launcher() {
+        return launcher;
+    }
+
     /** What start-up recovery did. */
     public Recovery.RecoveryResult recovery() {
         return recovery;

@@ -192,6 +192,7 @@ public final class ApplyWorker implements BackgroundWorker {
         }
         applier = new Applier(ctx.storage(), ctx.origins(), origin, ctx.streamDir().resolve(String.valueOf(subOid)), ctx.defaults());
         applier.setSynchronousCommit(synchronousCommit(sub.synchronousCommit()));
+        applier.setSkipLsn(sub.skipLsn(), this::clearSkipLsn);
         reloadRels();
 
         ConnInfo info = ConnInfo.parse(sub.conninfo()).with("replication", "database")
@@ -215,7 +216,15 @@ public final class ApplyWorker implements BackgroundWorker {
 
     /**
      * The START_REPLICATION command a PostgreSQL 15 apply worker sends (reference §6.5), plus
-     * {@code origin 'none'} when the subscription asks for it.
+     * PostgreSQL 16's {@code origin} option when the subscription's origin is not {@code any}.
+     *
+     * <p>{@code origin} is sent exactly when it filters ({@code origin = none}), whatever the
+     * publisher's version: lrep publishers report server_version 15.x yet know the option, and
+     * there is no reliable way to tell them from PostgreSQL 15 by version. A publisher that does
+     * not know it (PostgreSQL before 16) then refuses START_REPLICATION ({@code unrecognized
+     * pgoutput option}), so a subscription asking not to receive replicated changes never
+     * silently receives them. With the default {@code origin = any} it is never sent, so any
+     * publisher accepts the command.
      */
     public static String startCommand(Subscription sub, long startLsn, int protoVersion, int serverVersion) {
         StringBuilder sb = new StringBuilder("START_REPLICATION SLOT \"").append(sub.slotName().replace("\"", "\"\""))
@@ -228,8 +237,7 @@ public final class ApplyWorker implements BackgroundWorker {
         if (sub.binary() && serverVersion >= 140000) {
             sb.append(", binary 'true'");
         }
-        // origin is PostgreSQL 16's option; lrep publishers (15) know it too, so it is sent whenever it filters
-        if (!"any".equals(sub.origin()) && serverVersion >= 150000) {
+        if (sub.origin() != null && !"any".equals(sub.origin())) {
             sb.append(", origin '").append(sub.origin()).append('\'');
         }
         return sb.append(')').toString();
@@ -403,9 +411,29 @@ public final class ApplyWorker implements BackgroundWorker {
         if (!java.util.Objects.equals(now.synchronousCommit(), sub.synchronousCommit())) {
             applier.setSynchronousCommit(synchronousCommit(now.synchronousCommit()));
         }
+        if (now.skipLsn() != applier.skipLsn()) {
+            applier.setSkipLsn(now.skipLsn(), this::clearSkipLsn);
+        }
         sub = now;
         reloadRels();
         return false;
+    }
+
+    /**
+     * clear_subscription_skip_lsn: in the local transaction that records the progress of the
+     * transaction finishing at {@code finishLsn}, sets subskiplsn back to 0/0 if it is still
+     * {@code skipLsn}; warns when the transaction was not the one to skip.
+     */
+    private void clearSkipLsn(Transaction t, long skipLsn, long finishLsn) {
+        SubscriptionCatalog.find(t, subOid).ifPresent(cur -> {
+            if (cur.skipLsn() == skipLsn) {
+                SubscriptionCatalog.update(t, cur.withSkipLsn(0));
+            }
+        });
+        if (skipLsn != finishLsn) {
+            LOG.warn("skip-LSN of subscription \"{}\" cleared: remote transaction's finish WAL location (LSN) {} did not match skip-LSN {}",
+                    sub.name(), Lsn.format(finishLsn), Lsn.format(skipLsn));
+        }
     }
 
     // ------------------------------------------------------------------ feedback

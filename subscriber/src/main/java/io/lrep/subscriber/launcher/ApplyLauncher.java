@@ -70,6 +70,7 @@ public final class ApplyLauncher implements AutoCloseable {
     private final Settings settings;
     private final Map<Long, Running> running = new ConcurrentHashMap<>();
     private final Map<Long, AtomicLong> applyErrors = new ConcurrentHashMap<>();
+    private final Map<Long, Throwable> lastErrors = new ConcurrentHashMap<>();
     /** Launcher thread only: System.nanoTime of each subscription's last worker start. */
     private final Map<Long, Long> lastStartNanos = new HashMap<>();
     private final AtomicBoolean wanted = new AtomicBoolean(true);
@@ -87,6 +88,7 @@ public final class ApplyLauncher implements AutoCloseable {
         this.context = new ApplyWorker.Context(context.storage(), context.origins(), context.client(), context.defaults(),
                 context.streamDir(), context.localFlushLsn(), context.settings(), (subOid, error) -> {
                     applyErrors.computeIfAbsent(subOid, k -> new AtomicLong()).incrementAndGet();
+                    lastErrors.put(subOid, error);
                     outer.onError(subOid, error);
                 });
         this.settings = settings;
@@ -148,6 +150,15 @@ public final class ApplyLauncher implements AutoCloseable {
     public long applyErrorCount(long subOid) {
         AtomicLong n = applyErrors.get(subOid);
         return n == null ? 0 : n.get();
+    }
+
+    /**
+     * The last error of the subscription's apply workers since the node started, or null; an
+     * {@link io.lrep.apply.ApplyError} carries the failing transaction's finish LSN (what
+     * ALTER SUBSCRIPTION ... SKIP takes).
+     */
+    public Throwable lastApplyError(long subOid) {
+        return lastErrors.get(subOid);
     }
 
     /**

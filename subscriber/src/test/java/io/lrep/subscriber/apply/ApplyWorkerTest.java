@@ -25,10 +25,17 @@ class ApplyWorkerTest {
 
     @Test
     void shouldLeaveOutOptionsAnOldPublisherDoesNotKnow() {
-        assertThat(ApplyWorker.startCommand(sub(true, true, List.of("p"), "none"), 0, 1, 130010))
+        assertThat(ApplyWorker.startCommand(sub(true, true, List.of("p"), "any"), 0, 1, 130010))
                 .isEqualTo("START_REPLICATION SLOT \"sub\"\"slot\" LOGICAL 0/0 (proto_version '1', publication_names '\"p\"')");
-        assertThat(ApplyWorker.startCommand(sub(false, false, List.of("p"), "none"), 0, 3, 150000))
-                .endsWith(", origin 'none')");
+    }
+
+    @Test
+    void shouldSendOriginOnlyWhenItFiltersWhateverThePublisherVersion() {
+        for (int version : new int[] {130010, 150000, 150004, 160002}) {
+            assertThat(ApplyWorker.startCommand(sub(false, false, List.of("p"), "any"), 0, 3, version)).doesNotContain("origin");
+            assertThat(ApplyWorker.startCommand(sub(false, false, List.of("p"), "none"), 0, 3, version))
+                    .endsWith(", publication_names '\"p\"', origin 'none')");
+        }
     }
 
     @Test

@@ -1,7 +1,9 @@
 package io.lrep.node.sql.exec;
 
+import io.lrep.apply.OriginRegistry;
 import io.lrep.core.error.LrepException;
 import io.lrep.core.error.SqlState;
+import io.lrep.core.lsn.Lsn;
 import io.lrep.core.storage.RowRef;
 import io.lrep.core.storage.TableDef;
 import io.lrep.core.storage.Transaction;
@@ -11,6 +13,7 @@ import io.lrep.node.sql.ast.QualifiedName;
 import io.lrep.node.sql.ast.RoleSpec;
 import io.lrep.node.sql.ast.Statement;
 import io.lrep.node.sql.ast.SubscriptionStatement;
+import io.lrep.subscriber.apply.ApplyWorker;
 import io.lrep.subscriber.subscription.PublisherConnection;
 import io.lrep.subscriber.subscription.PublisherConnection.RemoteTable;
 import io.lrep.subscriber.subscription.Subscription;
@@ -99,6 +102,14 @@ final class SubscriptionDdl {
             SubscriptionOptions o = SubscriptionOptions.parse(sk.options(), SubscriptionOptions.FOR_SKIP);
             if (!s.superuser()) {
                 throw new LrepException(SqlState.INSUFFICIENT_PRIVILEGE, "must be superuser to skip transaction");
+            }
+            if (o.lsn() != 0) {
+                // the transaction to skip is one not applied yet: its finish LSN is past the origin's progress
+                long originLsn = OriginRegistry.remoteLsn(t, ApplyWorker.originName(sub.oid()));
+                if (originLsn >= 0 && Long.compareUnsigned(o.lsn(), originLsn) <= 0) {
+                    throw new LrepException(SqlState.INVALID_PARAMETER_VALUE, "skip WAL location (LSN " + Lsn.format(o.lsn())
+                            + ") must be greater than origin LSN " + Lsn.format(originLsn));
+                }
             }
             return sub.withSkipLsn(o.lsn());
         }
@@ -318,6 +329,8 @@ final class SubscriptionDdl {
         List<SubscriptionRel> syncing = SubscriptionCatalog.rels(t, sub.oid()).stream().filter(SubscriptionRel::syncing).toList();
         SubscriptionCatalog.drop(t, sub);
         hooks(s).listener().onDropping(sub.oid());
+        // replorigin_drop_by_name(missing_ok): after the worker stopped, in this transaction
+        OriginRegistry.dropIfExists(t, ApplyWorker.originName(sub.oid()));
         notify(s, SubscriptionListener.Kind.DROPPED, sub);
         if (sub.slotName() == null && syncing.isEmpty()) {
             return Planned.Outcome.of("DROP SUBSCRIPTION");
