@@ -1,8 +1,13 @@
 package io.lrep.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.lrep.apply.ApplyError;
+import io.lrep.core.error.SqlState;
+import io.lrep.core.lsn.Lsn;
+import io.lrep.subscriber.launcher.ApplyLauncher;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -167,6 +172,46 @@ class SubscriptionApplyIT {
             await().atMost(WAIT).untilAsserted(() -> assertThat(rows(s, "SELECT v FROM items WHERE id = 5")).containsExactly("with other"));
             assertThat(rows(s, "SELECT count(*) FROM other")).containsExactly("0");
             execute(s, "DROP SUBSCRIPTION sub1");
+        }
+    }
+
+    @Test
+    void shouldSkipTheFailingTransactionAtItsFinishLsnAndDropTheOriginWithTheSubscription() throws Exception {
+        try (TestNode pub = TestNode.start(tmp.resolve("pub"), Map.of()); TestNode sub = TestNode.start(tmp.resolve("sub"), SUB_SETTINGS);
+                Connection p = pub.connect(); Connection s = sub.connect()) {
+            execute(p, "CREATE TABLE items (id int PRIMARY KEY, v text)", "CREATE PUBLICATION pub FOR TABLE items");
+            execute(s, "CREATE TABLE items (id int PRIMARY KEY, v text)", "INSERT INTO items VALUES (2, 'local')");
+            String conninfo = "host=127.0.0.1 port=" + pub.port() + " dbname=postgres user=" + TestNode.SUPERUSER;
+            execute(s, "CREATE SUBSCRIPTION sub1 CONNECTION '" + conninfo + "' PUBLICATION pub WITH (copy_data = false)");
+            long subOid = Long.parseLong(rows(s, "SELECT oid FROM pg_subscription").get(0));
+            String origin = "pg_" + subOid;
+
+            execute(p, "INSERT INTO items VALUES (1, 'a')", "BEGIN", "INSERT INTO items VALUES (5, 'e')",
+                    "INSERT INTO items VALUES (2, 'conflict')", "COMMIT", "INSERT INTO items VALUES (3, 'c')");
+            ApplyLauncher launcher = sub.node().launcher();
+            await().atMost(WAIT).until(() -> launcher.lastApplyError(subOid) instanceof ApplyError);
+            ApplyError error = (ApplyError) launcher.lastApplyError(subOid);
+            String finish = Lsn.format(error.finishLsn());
+            assertThat(error.sqlState()).isEqualTo(SqlState.UNIQUE_VIOLATION);
+            assertThat(error.context()).startsWith("processing remote data for replication origin \"" + origin + "\" during \"INSERT\""
+                    + " for replication target relation \"public.items\" in transaction ").endsWith(" finished at " + finish);
+            assertThat(rows(s, ITEMS)).containsExactly("1|a", "2|local");
+
+            String originLsn = rows(s, "SELECT remote_lsn FROM pg_replication_origin_status WHERE external_id = '" + origin + "'").get(0);
+            assertThatThrownBy(() -> execute(s, "ALTER SUBSCRIPTION sub1 SKIP (lsn = '" + originLsn + "')"))
+                    .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("22023"))
+                    .hasMessageContaining("skip WAL location (LSN " + originLsn + ") must be greater than origin LSN " + originLsn);
+
+            execute(s, "ALTER SUBSCRIPTION sub1 SKIP (lsn = '" + finish + "')");
+            await().atMost(WAIT).untilAsserted(() -> assertThat(rows(s, ITEMS)).containsExactly("1|a", "2|local", "3|c"));
+            assertThat(rows(s, "SELECT subskiplsn FROM pg_subscription")).containsExactly("0/0");
+            execute(p, "INSERT INTO items VALUES (4, 'd')");
+            await().atMost(WAIT).untilAsserted(() -> assertThat(rows(s, ITEMS)).containsExactly("1|a", "2|local", "3|c", "4|d"));
+            assertThat(rows(s, "SELECT count(*) FROM pg_replication_origin WHERE roname = '" + origin + "'")).containsExactly("1");
+
+            execute(s, "DROP SUBSCRIPTION sub1");
+            assertThat(rows(s, "SELECT count(*) FROM pg_replication_origin WHERE roname = '" + origin + "'")).containsExactly("0");
+            assertThat(rows(s, "SELECT count(*) FROM pg_replication_origin_status")).containsExactly("0");
         }
     }
 }
