@@ -7,16 +7,11 @@ import io.lrep.core.error.LrepException;
 import io.lrep.core.error.SqlState;
 import io.lrep.core.storage.TableDef;
 import io.lrep.core.storage.Transaction;
-import io.lrep.node.sql.Portal;
-import io.lrep.node.sql.Prepared;
-import io.lrep.node.sql.SessionContext;
-import io.lrep.node.sql.SqlSession;
 import io.lrep.publisher.publication.PublishActions;
 import io.lrep.publisher.publication.PublishActions.Action;
 import io.lrep.publisher.publication.PublishedTable;
 import io.lrep.publisher.publication.Publications;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -32,24 +27,7 @@ class PublicationNodeTest {
 
     /** Runs each statement of {@code sql}; returns the rows of the last as "a|b" lines. */
     private static List<String> sql(Node node, String sql) {
-        try (SqlSession s = node.sqlEngine().openSession(new SessionContext(System.getProperty("user.name", "postgres"), "postgres", 1,
-                Map.of(), "false", "127.0.0.1"))) {
-            List<String> rows = new ArrayList<>();
-            for (Prepared p : s.prepareAll(sql)) {
-                rows.clear();
-                Portal portal = s.bind(p, new Object[0]);
-                s.execute(portal, 0, row -> {
-                    StringBuilder b = new StringBuilder();
-                    for (int i = 0; i < row.length; i++) {
-                        b.append(i == 0 ? "" : "|").append(row[i] instanceof Object[] a ? List.of(a).toString() : String.valueOf(row[i]));
-                    }
-                    rows.add(b.toString());
-                    return true;
-                });
-            }
-            s.endOfQuery();
-            return List.copyOf(rows);
-        }
+        return NodeClients.sql(node, sql);
     }
 
     @Test

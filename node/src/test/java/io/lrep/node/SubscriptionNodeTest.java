@@ -2,12 +2,7 @@ package io.lrep.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.lrep.node.sql.Portal;
-import io.lrep.node.sql.Prepared;
-import io.lrep.node.sql.SessionContext;
-import io.lrep.node.sql.SqlSession;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -22,24 +17,7 @@ class SubscriptionNodeTest {
     private static final Map<String, String> PORT_0 = Map.of("port", "0", "listen_addresses", "127.0.0.1");
 
     private static List<String> sql(Node node, String sql) {
-        try (SqlSession s = node.sqlEngine().openSession(new SessionContext(System.getProperty("user.name", "postgres"), "postgres", 1,
-                Map.of(), "false", "127.0.0.1"))) {
-            List<String> rows = new ArrayList<>();
-            for (Prepared p : s.prepareAll(sql)) {
-                rows.clear();
-                Portal portal = s.bind(p, new Object[0]);
-                s.execute(portal, 0, row -> {
-                    StringBuilder b = new StringBuilder();
-                    for (int i = 0; i < row.length; i++) {
-                        b.append(i == 0 ? "" : "|").append(row[i] instanceof Object[] a ? List.of(a).toString() : String.valueOf(row[i]));
-                    }
-                    rows.add(b.toString());
-                    return true;
-                });
-            }
-            s.endOfQuery();
-            return List.copyOf(rows);
-        }
+        return NodeClients.sql(node, sql);
     }
 
     @Test

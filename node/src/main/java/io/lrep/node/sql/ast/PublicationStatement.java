@@ -23,12 +23,8 @@ public sealed interface PublicationStatement extends Statement {
         }
     }
 
-    /** {@code name [= value]} of a WITH list; value is null when absent. */
-    record Option(String name, String value, int pos) {
-    }
-
     /** {@code CREATE PUBLICATION name [FOR ALL TABLES | FOR object, ...] [WITH (option, ...)]}. */
-    record Create(String name, boolean allTables, List<ObjectSpec> objects, List<Option> options, SourceSpan span)
+    record Create(String name, boolean allTables, List<ObjectSpec> objects, List<GenericOption> options, SourceSpan span)
             implements PublicationStatement {
     }
 
@@ -40,7 +36,7 @@ public sealed interface PublicationStatement extends Statement {
     }
 
     /** {@code ALTER PUBLICATION name SET (option, ...)}. */
-    record AlterOptions(String name, List<Option> options, SourceSpan span) implements PublicationStatement {
+    record AlterOptions(String name, List<GenericOption> options, SourceSpan span) implements PublicationStatement {
     }
 
     /** {@code ALTER PUBLICATION name RENAME TO newName}. */

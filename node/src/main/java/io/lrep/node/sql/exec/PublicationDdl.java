@@ -11,7 +11,7 @@ import io.lrep.node.SystemTables;
 import io.lrep.node.sql.ast.Ident;
 import io.lrep.node.sql.ast.PublicationStatement;
 import io.lrep.node.sql.ast.PublicationStatement.ObjectSpec;
-import io.lrep.node.sql.ast.PublicationStatement.Option;
+import io.lrep.node.sql.ast.GenericOption;
 import io.lrep.node.sql.ast.PublicationStatement.TableSpec;
 import io.lrep.node.sql.ast.QualifiedName;
 import io.lrep.node.sql.ast.RoleSpec;
@@ -334,10 +334,10 @@ final class PublicationDdl {
     /** The WITH options over {@code actions}/{@code viaRoot} (the current values, or CREATE's defaults). */
     private record Options(PublishActions actions, boolean viaRoot) {}
 
-    private static Options options(List<Option> options, PublishActions actions, boolean viaRoot) {
+    private static Options options(List<GenericOption> options, PublishActions actions, boolean viaRoot) {
         boolean publishSeen = false;
         boolean viaRootSeen = false;
-        for (Option o : options) {
+        for (GenericOption o : options) {
             switch (o.name().toLowerCase(Locale.ROOT)) {
                 case "publish" -> {
                     if (publishSeen) {
@@ -359,11 +359,11 @@ final class PublicationDdl {
         return new Options(actions, viaRoot);
     }
 
-    private static LrepException conflicting(Option o) {
+    private static LrepException conflicting(GenericOption o) {
         return new LrepException(SqlState.SYNTAX_ERROR, "conflicting or redundant options").withPosition(o.pos());
     }
 
-    private static boolean bool(Option o) {
+    private static boolean bool(GenericOption o) {
         if (o.value() == null) {
             return true;
         }

@@ -2,10 +2,10 @@ package io.lrep.node.sql.parser;
 
 import io.lrep.core.error.SqlState;
 import io.lrep.node.sql.ast.Expr;
+import io.lrep.node.sql.ast.GenericOption;
 import io.lrep.node.sql.ast.Ident;
 import io.lrep.node.sql.ast.PublicationStatement;
 import io.lrep.node.sql.ast.PublicationStatement.ObjectSpec;
-import io.lrep.node.sql.ast.PublicationStatement.Option;
 import io.lrep.node.sql.ast.PublicationStatement.TableSpec;
 import io.lrep.node.sql.ast.QualifiedName;
 import java.util.ArrayList;
@@ -39,9 +39,9 @@ final class PublicationStatements {
                 objects = objects(p, false);
             }
         }
-        List<Option> options = List.of();
+        List<GenericOption> options = List.of();
         if (p.acceptKw("with")) {
-            options = options(p);
+            options = UtilityStatements.definition(p);
         }
         return new PublicationStatement.Create(name, all, objects, options, p.span());
     }
@@ -64,7 +64,7 @@ final class PublicationStatements {
         }
         p.expectKw("set");
         if (p.isOp("(")) {
-            return new PublicationStatement.AlterOptions(name, options(p), p.span());
+            return new PublicationStatement.AlterOptions(name, UtilityStatements.definition(p), p.span());
         }
         return new PublicationStatement.AlterObjects(name, PublicationStatement.AlterKind.SET, objects(p, false), p.span());
     }
@@ -120,25 +120,5 @@ final class PublicationStatements {
             whereText = p.sql().substring(open.end(), close.start()).strip();
         }
         return new TableSpec(name, columns, where, whereText, start.pos());
-    }
-
-    private static List<Option> options(Parser p) {
-        p.expectOp("(");
-        List<Option> out = new ArrayList<>();
-        do {
-            Token t = p.peek();
-            String name = p.colLabel();
-            String value = null;
-            if (p.acceptOp("=")) {
-                Token v = p.next();
-                if (v.kind() == Token.Kind.EOF || v.isOp(")") || v.isOp(",")) {
-                    throw p.syntaxErrorAt(v);
-                }
-                value = v.kind() == Token.Kind.STRING || v.kind() == Token.Kind.IDENT ? v.value() : p.sql().substring(v.start(), v.end());
-            }
-            out.add(new Option(name, value, t.pos()));
-        } while (p.acceptOp(","));
-        p.expectOp(")");
-        return List.copyOf(out);
     }
 }

@@ -1,5 +1,6 @@
 package io.lrep.node.sql.parser;
 
+import io.lrep.node.sql.ast.GenericOption;
 import io.lrep.node.sql.ast.SubscriptionStatement;
 import io.lrep.node.sql.ast.SubscriptionStatement.PublicationKind;
 import io.lrep.subscriber.subscription.SubscriptionOptions.Option;
@@ -85,22 +86,10 @@ final class SubscriptionStatements {
     }
 
     private static List<Option> options(Parser p) {
-        p.expectOp("(");
         List<Option> out = new ArrayList<>();
-        do {
-            Token t = p.peek();
-            String name = p.colLabel();
-            String value = null;
-            if (p.acceptOp("=")) {
-                Token v = p.next();
-                if (v.kind() == Token.Kind.EOF || v.isOp(")") || v.isOp(",")) {
-                    throw p.syntaxErrorAt(v);
-                }
-                value = v.kind() == Token.Kind.STRING || v.kind() == Token.Kind.IDENT ? v.value() : p.sql().substring(v.start(), v.end());
-            }
-            out.add(new Option(name, value, t.pos()));
-        } while (p.acceptOp(","));
-        p.expectOp(")");
+        for (GenericOption o : UtilityStatements.definition(p)) {
+            out.add(new Option(o.name(), o.value(), o.pos()));
+        }
         return List.copyOf(out);
     }
 }

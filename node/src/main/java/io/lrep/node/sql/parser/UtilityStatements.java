@@ -346,6 +346,31 @@ final class UtilityStatements {
 
     // ---- utility ----------------------------------------------------------------------------------------
 
+    /**
+     * PostgreSQL's {@code definition}: {@code (name [= value], ...)}, as CREATE PUBLICATION and
+     * CREATE SUBSCRIPTION take it; a value is a string or an identifier's text, or the token as
+     * written (numbers, keywords).
+     */
+    static List<GenericOption> definition(Parser p) {
+        p.expectOp("(");
+        List<GenericOption> out = new ArrayList<>();
+        do {
+            Token t = p.peek();
+            String name = p.colLabel();
+            String value = null;
+            if (p.acceptOp("=")) {
+                Token v = p.next();
+                if (v.kind() == Token.Kind.EOF || v.isOp(")") || v.isOp(",")) {
+                    throw p.syntaxErrorAt(v);
+                }
+                value = v.kind() == Token.Kind.STRING || v.kind() == Token.Kind.IDENT ? v.value() : p.sql().substring(v.start(), v.end());
+            }
+            out.add(new GenericOption(name, value, t.pos()));
+        } while (p.acceptOp(","));
+        p.expectOp(")");
+        return List.copyOf(out);
+    }
+
     /** {@code (name [value], ...)}. */
     static List<GenericOption> parenthesizedOptions(Parser p) {
         List<GenericOption> out = new ArrayList<>();
