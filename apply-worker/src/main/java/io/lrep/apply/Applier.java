@@ -87,6 +87,7 @@ public final class Applier implements AutoCloseable {
     private long skipLsn;
     private boolean userSkipping;
     private SkipListener skipListener = (t, lsn, finishLsn) -> { };
+    private ChangeFilter filter = (relation, finalLsn) -> true;
 
     /** Told, in the local transaction that will commit, that a skip LSN is being cleared. */
     @FunctionalInterface
@@ -97,6 +98,20 @@ public final class Applier implements AutoCloseable {
          * @param finishLsn the finish LSN of the transaction (equal to skipLsn when it was skipped)
          */
         void onCleared(Transaction t, long skipLsn, long finishLsn);
+    }
+
+    /**
+     * Which relations' changes are applied (should_apply_changes_for_rel): asked for each change
+     * when it is applied, so for a streamed transaction at its Stream Commit, with the
+     * transaction's finish LSN.
+     */
+    @FunctionalInterface
+    public interface ChangeFilter {
+        /**
+         * @param relation the publisher's Relation message of the changed table
+         * @param finalLsn the finish (commit) LSN of the remote transaction
+         */
+        boolean accept(PgOutputMessage.Relation relation, long finalLsn);
     }
 
     /**
@@ -130,6 +145,11 @@ public final class Applier implements AutoCloseable {
     public void setSkipLsn(long lsn, SkipListener listener) {
         this.skipLsn = lsn;
         this.skipListener = listener;
+    }
+
+    /** Sets which relations' changes are applied (all by default); changes of others are left out silently. */
+    public void setChangeFilter(ChangeFilter filter) {
+        this.filter = filter;
     }
 
     /** The skip LSN in effect (0: none). */
@@ -381,11 +401,26 @@ public final class Applier implements AutoCloseable {
 
     // ------------------------------------------------------------------ changes
 
-    private void change(PgOutputMessage m) {
+    /**
+     * Inserts one row of a table's initial copy (the table-sync worker's COPY) in {@code t},
+     * as an Insert of the announced relation {@code relationOid} is applied: columns by name,
+     * local columns the publisher does not send get their default. {@code t} is the caller's;
+     * it commits it with the copy's other rows.
+     */
+    public void insertCopied(Transaction t, int relationOid, TupleData row) {
+        insert(t, new PgOutputMessage.Insert(0, relationOid, row));
+    }
+
+
+    private void change(PgOutputMessage received) {
         if (!inRemoteTxn) {
-            throw violation(m.messageName() + " message outside a remote transaction");
+            throw violation(received.messageName() + " message outside a remote transaction");
         }
         if (skipping) {
+            return;
+        }
+        PgOutputMessage m = filtered(received);
+        if (m == null) {
             return;
         }
         Transaction t = local();
@@ -404,6 +439,29 @@ public final class Applier implements AutoCloseable {
                     remoteXid, remoteFinalLsn), remoteFinalLsn, remoteXid);
         }
         t.nextCommand();
+    }
+
+    /** The change without what the filter leaves out; null when nothing is left. */
+    private PgOutputMessage filtered(PgOutputMessage m) {
+        if (m instanceof PgOutputMessage.Truncate tr) {
+            List<Integer> keep = new ArrayList<>();
+            for (int oid : tr.relationOids()) {
+                if (accepted(oid)) {
+                    keep.add(oid);
+                }
+            }
+            return keep.isEmpty() ? null : keep.size() == tr.relationOids().size() ? m
+                    : new PgOutputMessage.Truncate(tr.xid(), tr.options(), keep);
+        }
+        int oid = m instanceof PgOutputMessage.Insert i ? i.relationOid()
+                : m instanceof PgOutputMessage.Update u ? u.relationOid() : ((PgOutputMessage.Delete) m).relationOid();
+        return accepted(oid) ? m : null;
+    }
+
+    /** Whether changes of remote relation {@code oid} apply; one never announced is left to {@link RelationMap#open} to report. */
+    private boolean accepted(int oid) {
+        PgOutputMessage.Relation r = relations.remote(oid);
+        return r == null || filter.accept(r, remoteFinalLsn);
     }
 
     /** The remote relation a change is for, as "schema.name" (null for TRUNCATE or one never announced). */

@@ -114,8 +114,11 @@ public final class OriginRegistry {
         return id;
     }
 
-    /** pg_replication_origin_create in its own transaction. */
-    public int create(String name) {
+    /**
+     * pg_replication_origin_create in its own transaction; serialised with the other calls of
+     * this method up to the commit, so that workers creating origins at once get different ids.
+     */
+    public synchronized int create(String name) {
         try (Transaction t = storage.begin(IsolationLevel.READ_COMMITTED, lastLocalCommit)) {
             int id = create(t, name);
             t.commit();

@@ -242,7 +242,8 @@ public final class Node implements AutoCloseable {
             opened.push(engine);
             ReplicationClient replicationClient = new ReplicationClient(1);
             opened.push(replicationClient);
-            ApplyLauncher launcher = logicalReplicationLauncher(dd, config, storage, wal, supervisor, replicationClient, origins);
+            ApplyLauncher launcher = logicalReplicationLauncher(dd, config, storage, wal, supervisor, replicationClient, origins,
+                    control.systemId());
             opened.push(launcher);
             subscriptionViews.attach(launcher);
             engine.setSubscriptionHooks(new SubscriptionHooks(new ClientPublisherConnector(replicationClient), launcher.listener(),
@@ -280,11 +281,12 @@ public final class Node implements AutoCloseable {
 
     /** The logical replication launcher and what its apply workers need. */
     private static ApplyLauncher logicalReplicationLauncher(DataDirectory dd, NodeConfig config, StorageEngine storage, Wal wal,
-            Supervisor supervisor, ReplicationClient client, OriginRegistry origins) {
+            Supervisor supervisor, ReplicationClient client, OriginRegistry origins, long systemId) {
         ApplyWorker.Settings settings = new ApplyWorker.Settings(Duration.ofMillis(config.getMillis("wal_receiver_timeout")),
-                Duration.ofMillis(config.getMillis("wal_receiver_status_interval")));
+                Duration.ofMillis(config.getMillis("wal_receiver_status_interval")), config.getInt("max_sync_workers_per_subscription"),
+                Duration.ofMillis(config.getMillis("wal_retrieve_retry_interval")));
         ApplyWorker.Context context = new ApplyWorker.Context(storage, origins, client, ColumnDefaults.BASIC,
-                dd.root().resolve("pg_logical").resolve("streams"), wal::flushedLsn, settings, ApplyWorker.Callbacks.NONE);
+                dd.root().resolve("pg_logical").resolve("streams"), wal::flushedLsn, systemId, settings, ApplyWorker.Callbacks.NONE);
         return new ApplyLauncher(supervisor, context, new ApplyLauncher.Settings(config.getInt("max_logical_replication_workers"),
                 Duration.ofMillis(config.getMillis("wal_retrieve_retry_interval"))));
     }

@@ -182,4 +182,34 @@ class WalSenderCommandsTest {
                     .until(() -> query(sql, "SELECT count(*) FROM pg_replication_slots").equals(List.of(List.of("0"))));
         }
     }
+
+    @Test
+    void shouldAnswerTheTableSyncQueriesOfAPostgres15Subscriber() throws SQLException {
+        try (Connection sql = connect(null); Connection repl = connect("database")) {
+            query(sql, "CREATE TABLE t (id int PRIMARY KEY, v text, secret text)");
+            query(sql, "CREATE TABLE f (n int, note text)");
+            query(sql, "ALTER TABLE f REPLICA IDENTITY FULL");
+            query(sql, "INSERT INTO t VALUES (1, 'a', 's'), (2, E'tab\\there', NULL), (3, 'c', 's')");
+            query(sql, "CREATE PUBLICATION p1 FOR TABLE t (id, v) WHERE (id > 1), f");
+            String t = query(sql, "SELECT oid FROM pg_class WHERE relname = 't'").get(0).get(0);
+            String f = query(sql, "SELECT oid FROM pg_class WHERE relname = 'f'").get(0).get(0);
+
+            query(repl, "BEGIN READ ONLY ISOLATION LEVEL REPEATABLE READ");
+            assertThat(query(repl, "SELECT c.oid, c.relreplident, c.relkind  FROM pg_catalog.pg_class c  INNER JOIN pg_catalog.pg_namespace n"
+                    + "        ON (c.relnamespace = n.oid) WHERE n.nspname = 'public'   AND c.relname = 't'")).containsExactly(List.of(t, "d", "r"));
+            assertThat(query(repl, "SELECT DISTINCT  (CASE WHEN (array_length(gpt.attrs, 1) = c.relnatts)   THEN NULL ELSE gpt.attrs END)"
+                    + "  FROM pg_publication p,  LATERAL pg_get_publication_tables(p.pubname) gpt,  pg_class c WHERE gpt.relid = " + t
+                    + " AND c.oid = gpt.relid   AND p.pubname IN ( 'p1' )")).containsExactly(List.of("1 2"));
+            String columns = "SELECT a.attnum,       a.attname,       a.atttypid,       a.attnum = ANY(i.indkey)  FROM pg_catalog.pg_attribute a"
+                    + "  LEFT JOIN pg_catalog.pg_index i       ON (i.indexrelid = pg_get_replica_identity_index(%s)) WHERE a.attnum > 0::pg_catalog.int2"
+                    + "   AND NOT a.attisdropped AND a.attgenerated = ''   AND a.attrelid = %s ORDER BY a.attnum";
+            assertThat(query(repl, String.format(columns, t, t))).containsExactly(List.of("1", "id", "23", "t"), List.of("2", "v", "25", "f"),
+                    List.of("3", "secret", "25", "f"));
+            assertThat(query(repl, String.format(columns, f, f))).containsExactly(Arrays.asList("1", "n", "23", null),
+                    Arrays.asList("2", "note", "25", null));
+            assertThat(query(repl, "SELECT DISTINCT pg_get_expr(gpt.qual, gpt.relid)  FROM pg_publication p,  LATERAL pg_get_publication_tables(p.pubname) gpt"
+                    + " WHERE gpt.relid = " + t + "   AND p.pubname IN ( 'p1' )")).containsExactly(List.of("(id > 1)"));
+            query(repl, "COMMIT");
+        }
+    }
 }

@@ -210,8 +210,18 @@ public final class ReplicationCommands {
         SlotSpec spec = c.logical()
                 ? new SlotSpec(c.slotName(), SlotType.LOGICAL, c.plugin(), caller.database(), c.temporary(), false, true)
                 : SlotSpec.physical(c.slotName(), c.reserveWal(), c.temporary());
-        LongFunction<SnapshotPin> pin = c.logical() && c.snapshot() != SnapshotAction.NOTHING ? storage::pinSnapshot : lsn -> null;
-        SlotManager.Created<SnapshotPin> created = slots.create(spec, caller.pid(), pin);
+        boolean snapshotWanted = c.logical() && c.snapshot() != SnapshotAction.NOTHING;
+        LongFunction<SnapshotPin> pin = snapshotWanted ? storage::pinSnapshot : lsn -> null;
+        SlotManager.Created<SnapshotPin> created;
+        // an older snapshot pinned from before the consistent point is chosen: vacuum cannot pass it meanwhile
+        SnapshotPin guard = snapshotWanted ? storage.pinSnapshot() : null;
+        try {
+            created = slots.create(spec, caller.pid(), pin);
+        } finally {
+            if (guard != null) {
+                guard.close();
+            }
+        }
         if (c.logical()) {
             saveInitialCatalog(slots, storage, created.slot());
         }

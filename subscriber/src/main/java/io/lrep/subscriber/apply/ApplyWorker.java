@@ -20,6 +20,7 @@ import io.lrep.subscriber.client.ConnInfo;
 import io.lrep.subscriber.client.ReplicationClient;
 import io.lrep.subscriber.client.ReplicationConnection;
 import io.lrep.subscriber.client.ReplicationStream;
+import io.lrep.subscriber.client.ServerErrorException;
 import io.lrep.subscriber.subscription.Subscription;
 import io.lrep.subscriber.subscription.SubscriptionCatalog;
 import io.lrep.subscriber.subscription.SubscriptionRel;
@@ -27,10 +28,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.LongSupplier;
@@ -39,17 +38,36 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The apply worker of one subscription, as PostgreSQL 15's ApplyWorkerMain and
- * LogicalRepApplyLoop (reference §2.3, §6.5): it makes sure the origin {@code pg_<suboid>}
+ * The apply worker of one subscription, or one of its table-sync workers, as PostgreSQL 15's
+ * ApplyWorkerMain, LogicalRepApplyLoop and tablesync.c (reference §2.3, §2.4, §6.5, §6.6).
+ *
+ * <p><b>Apply worker</b> ({@code relOid} 0): it makes sure the origin {@code pg_<suboid>}
  * exists, connects to the publisher ({@code replication=database}, application_name = the
  * subscription's name), sends {@code IDENTIFY_SYSTEM} and
  * {@code START_REPLICATION SLOT "slot" LOGICAL <origin progress> (...)}, and feeds each
  * XLogData's pgoutput message to an {@link Applier}.
  *
+ * <p><b>Table-sync worker</b> (process_syncing_tables_for_sync, LogicalRepSyncTableStart): for
+ * a table in state {@code i} or {@code d} (a restart first drops the leftover slot and origin)
+ * it sets {@code d}, opens {@code BEGIN READ ONLY ISOLATION LEVEL REPEATABLE READ} on the
+ * publisher, creates the slot {@code pg_<suboid>_sync_<relid>_<sysid>} with
+ * {@code SNAPSHOT 'use'}, creates the origin {@code pg_<suboid>_<relid>} at the slot's
+ * consistent point, copies the table ({@link TableCopy}) and commits the rows together with
+ * state {@code f}. From {@code f} (also after a crash) it waits in SYNCWAIT until the apply
+ * worker sets CATCHUP with a target LSN, streams its own slot from its origin's progress,
+ * applying only its table, until it has reached the target, then commits {@code s} with that
+ * LSN, drops its slot and exits.
+ *
  * <ul>
- *   <li><b>Tables.</b> Changes of a table apply only when it is READY in pg_subscription_rel, or
- *       SYNCDONE at or before the transaction's final LSN (should_apply_changes_for_rel); others
- *       are skipped. The states are re-read between transactions.
+ *   <li><b>Tables.</b> The apply worker applies a table's changes only when it is READY in
+ *       pg_subscription_rel, or SYNCDONE at or before the transaction's final LSN
+ *       (should_apply_changes_for_rel); others are skipped. The states are re-read between
+ *       transactions. Between transactions (process_syncing_tables_for_apply) it starts a
+ *       table-sync worker for each table that is not ready and has none (at most
+ *       {@code max_sync_workers_per_subscription}, each table at most once per
+ *       {@code wal_retrieve_retry_interval}), tells a worker in SYNCWAIT to catch up to
+ *       {@code max(its LSN, the apply position)} and waits for it to finish, and turns a
+ *       SYNCDONE table whose LSN it has reached into READY (dropping the sync origin).
  *   <li><b>Feedback.</b> write = last received; flush = the newest remote end LSN whose local
  *       commit is flushed; apply = the newest remote end LSN committed locally. With no
  *       unflushed commits and no remote transaction open, flush and apply are last received.
@@ -75,33 +93,90 @@ public final class ApplyWorker implements BackgroundWorker {
     /** How often the subscription and its table states are re-read between transactions. */
     private static final long REREAD_NANOS = Duration.ofMillis(500).toNanos();
 
-    /** What the worker needs from its node. */
+    /**
+     * What the worker needs from its node.
+     *
+     * @param systemIdentifier this node's system identifier (in table-sync slot names)
+     */
     public record Context(StorageEngine storage, OriginRegistry origins, ReplicationClient client, ColumnDefaults defaults,
-            Path streamDir, LongSupplier localFlushLsn, Settings settings, Callbacks callbacks) {
+            Path streamDir, LongSupplier localFlushLsn, long systemIdentifier, Settings settings, Callbacks callbacks) {
     }
 
     /**
      * @param receiverTimeout {@code wal_receiver_timeout} (zero: never)
      * @param statusInterval  {@code wal_receiver_status_interval} (zero: only when asked or changed)
+     * @param maxSyncWorkers  {@code max_sync_workers_per_subscription}
+     * @param retryInterval   {@code wal_retrieve_retry_interval}: how often a table's sync worker may be started
      */
-    public record Settings(Duration receiverTimeout, Duration statusInterval) {
-        public static final Settings DEFAULT = new Settings(Duration.ofSeconds(60), Duration.ofSeconds(10));
+    public record Settings(Duration receiverTimeout, Duration statusInterval, int maxSyncWorkers, Duration retryInterval) {
+        public static final Settings DEFAULT = new Settings(Duration.ofSeconds(60), Duration.ofSeconds(10), 2, Duration.ofSeconds(5));
     }
 
     /** Told of the worker's errors, on its thread; must not block or throw. */
     public interface Callbacks {
-        /** The worker of {@code subOid} failed with {@code error} (apply_error_count). */
-        void onError(long subOid, Throwable error);
+        /**
+         * The worker of {@code subOid} failed with {@code error}: apply_error_count, or
+         * sync_error_count when {@code tableSync}.
+         */
+        void onError(long subOid, boolean tableSync, Throwable error);
 
-        Callbacks NONE = (subOid, error) -> { };
+        Callbacks NONE = (subOid, tableSync, error) -> { };
+    }
+
+    /** The table-sync workers of the node, as the apply worker sees them (the launcher's registry). */
+    public interface SyncWorkers {
+        /** The state of the running sync worker of the table, or null. */
+        SyncWorkerState find(long subOid, long relOid);
+
+        /** How many sync workers of the subscription run. */
+        int count(long subOid);
+
+        /** Starts a table-sync worker (logicalrep_worker_launch); false when no worker slot is free. */
+        boolean start(long subOid, String subName, long relOid);
+
+        /**
+         * A number that changes when a change of the subscription commits (ALTER SUBSCRIPTION,
+         * REFRESH PUBLICATION): the apply worker re-reads its tables' states when it does, as
+         * PostgreSQL's catalog invalidations make it.
+         */
+        long changes(long subOid);
+
+        SyncWorkers NONE = new SyncWorkers() {
+            @Override
+            public SyncWorkerState find(long subOid, long relOid) {
+                return null;
+            }
+
+            @Override
+            public int count(long subOid) {
+                return 0;
+            }
+
+            @Override
+            public boolean start(long subOid, String subName, long relOid) {
+                return false;
+            }
+
+            @Override
+            public long changes(long subOid) {
+                return 0;
+            }
+        };
     }
 
     /** The roleName prefix; the subscription's oid follows. */
     public static final String ROLE = "logical replication worker";
+    /** How long one wait of the apply worker for a catching-up sync worker lasts before it looks again. */
+    private static final Duration CATCHUP_POLL = Duration.ofSeconds(1);
 
     private final Context ctx;
     private final long subOid;
+    /** The table of a table-sync worker; 0 for the apply worker. */
+    private final long relOid;
     private final ApplyWorkerStatus status;
+    /** A table-sync worker's shared state (null for the apply worker). */
+    private final SyncWorkerState sync;
+    private final SyncWorkers syncWorkers;
 
     private Subscription sub;
     private Applier applier;
@@ -110,11 +185,21 @@ public final class ApplyWorker implements BackgroundWorker {
     private PgOutputStreamDecoder decoder;
     private boolean finished;
 
-    /** Local table oid per remote relation oid (0: no such local table). */
-    private final Map<Integer, Integer> localOid = new HashMap<>();
+    /** Local table oid per remote "schema.name" (0: no such local table), valid for {@link #localOidsVersion}. */
+    private final Map<String, Integer> localOids = new HashMap<>();
+    private long localOidsVersion = -1;
     /** pg_subscription_rel states of this subscription, by local table oid. */
     private Map<Long, SubscriptionRel> rels = Map.of();
-    private long remoteFinalLsn;
+    /** {@link SyncWorkers#changes} when {@link #rels} was last read. */
+    private long seenChanges;
+    /** Whether every table in {@link #rels} is READY (nothing for process_syncing_tables to do). */
+    private boolean allReady;
+    /** Apply worker: System.nanoTime of each table's last sync worker start. */
+    private final Map<Long, Long> syncStarts = new HashMap<>();
+    /** Table-sync worker: where its stream starts (the copy's consistent point or the origin's progress). */
+    private long syncStartLsn;
+    private String syncSlot;
+    private int protoVersion;
 
     /** (remote end LSN, local commit LSN) of applied transactions not known to be flushed: lsn_mapping. */
     private final Deque<long[]> lsnMapping = new ArrayDeque<>();
@@ -128,10 +213,23 @@ public final class ApplyWorker implements BackgroundWorker {
     private long lastRereadNanos;
     private long lastAppliedCount;
 
-    public ApplyWorker(Context ctx, long subOid, ApplyWorkerStatus status) {
+    /** The apply worker of subscription {@code subOid}. */
+    public ApplyWorker(Context ctx, long subOid, ApplyWorkerStatus status, SyncWorkers syncWorkers) {
+        this(ctx, subOid, 0, status, null, syncWorkers);
+    }
+
+    /** The table-sync worker of table {@code sync.relOid()} of subscription {@code sync.subOid()}. */
+    public ApplyWorker(Context ctx, SyncWorkerState sync, ApplyWorkerStatus status) {
+        this(ctx, sync.subOid(), sync.relOid(), status, sync, SyncWorkers.NONE);
+    }
+
+    private ApplyWorker(Context ctx, long subOid, long relOid, ApplyWorkerStatus status, SyncWorkerState sync, SyncWorkers syncWorkers) {
         this.ctx = ctx;
         this.subOid = subOid;
+        this.relOid = relOid;
         this.status = status;
+        this.sync = sync;
+        this.syncWorkers = syncWorkers;
     }
 
     /** The origin name of a subscription's apply worker: {@code pg_<suboid>}. */
@@ -139,9 +237,18 @@ public final class ApplyWorker implements BackgroundWorker {
         return "pg_" + subOid;
     }
 
+    /** The origin name of a table-sync worker: {@code pg_<suboid>_<relid>} (ReplicationOriginNameForTablesync). */
+    public static String syncOriginName(long subOid, long relOid) {
+        return "pg_" + subOid + "_" + relOid;
+    }
+
     @Override
     public String roleName() {
-        return ROLE + " " + subOid;
+        return relOid == 0 ? ROLE + " " + subOid : ROLE + " " + subOid + " sync " + relOid;
+    }
+
+    private boolean tableSync() {
+        return relOid != 0;
     }
 
     @Override
@@ -160,7 +267,7 @@ public final class ApplyWorker implements BackgroundWorker {
             return DONE;
         }
         try {
-            return step();
+            return tableSync() && stream == null ? awaitCatchup() : step();
         } catch (RuntimeException e) {
             onFailure(e);
             throw e;
@@ -175,7 +282,11 @@ public final class ApplyWorker implements BackgroundWorker {
         if (connection != null) {
             connection.close();
         }
-        LOG.info("logical replication apply worker for subscription {} has stopped", sub == null ? subOid : "\"" + sub.name() + "\"");
+        if (sync != null) {
+            sync.markExited();
+        } else {
+            LOG.info("logical replication apply worker for subscription {} has stopped", sub == null ? subOid : "\"" + sub.name() + "\"");
+        }
     }
 
     // ------------------------------------------------------------------ start
@@ -186,32 +297,229 @@ public final class ApplyWorker implements BackgroundWorker {
             finished = true;
             return;
         }
+        if (tableSync()) {
+            startTableSync();
+            return;
+        }
         String origin = originName(subOid);
         if (ctx.origins().oid(origin) == 0) {
             ctx.origins().create(origin);
         }
-        applier = new Applier(ctx.storage(), ctx.origins(), origin, ctx.streamDir().resolve(String.valueOf(subOid)), ctx.defaults());
-        applier.setSynchronousCommit(synchronousCommit(sub.synchronousCommit()));
+        applier = newApplier(origin, String.valueOf(subOid));
         applier.setSkipLsn(sub.skipLsn(), this::clearSkipLsn);
+        seenChanges = syncWorkers.changes(subOid);
         reloadRels();
-
-        ConnInfo info = ConnInfo.parse(sub.conninfo()).with("replication", "database")
-                .withDefault("application_name", sub.name())
-                .with("options", "-c datestyle=ISO -c intervalstyle=postgres -c extra_float_digits=3");
-        connection = ctx.client().connect(info);
+        connection = connect(sub.name());
         connection.query("IDENTIFY_SYSTEM");
-        int server = connection.serverVersion();
-        int proto = server >= 150000 ? 3 : server >= 140000 ? 2 : 1;
-        long startLsn = applier.remoteLsn();
         LOG.info("logical replication apply worker for subscription \"{}\" has started", sub.name());
-        stream = connection.startReplication(startCommand(sub, startLsn, proto, server));
-        decoder = new PgOutputStreamDecoder(proto);
+        startStreaming(sub.slotName(), applier.remoteLsn());
+    }
+
+    private Applier newApplier(String origin, String spoolName) {
+        Applier a = new Applier(ctx.storage(), ctx.origins(), origin, ctx.streamDir().resolve(spoolName), ctx.defaults());
+        a.setSynchronousCommit(synchronousCommit(sub.synchronousCommit()));
+        a.setChangeFilter(this::shouldApply);
+        return a;
+    }
+
+    /** A replication connection to the publisher, with {@code appName} as the fallback application_name. */
+    private ReplicationConnection connect(String appName) {
+        ConnInfo info = ConnInfo.parse(sub.conninfo()).with("replication", "database")
+                .withDefault("application_name", appName)
+                .with("options", "-c datestyle=ISO -c intervalstyle=postgres -c extra_float_digits=3");
+        ReplicationConnection c = ctx.client().connect(info);
+        int server = c.serverVersion();
+        protoVersion = server >= 150000 ? 3 : server >= 140000 ? 2 : 1;
+        return c;
+    }
+
+    private void startStreaming(String slotName, long startLsn) {
+        stream = connection.startReplication(startCommand(sub, slotName, startLsn, protoVersion, connection.serverVersion()));
+        decoder = new PgOutputStreamDecoder(protoVersion);
         long now = System.nanoTime();
         lastReceiveNanos = now;
         lastSendNanos = now;
         lastRereadNanos = now;
         lastReceived = startLsn;
         lastAppliedCount = applier.transactionsApplied();
+    }
+
+    // ------------------------------------------------------------------ table sync
+
+    /** LogicalRepSyncTableStart: the copy (unless done before), then SYNCWAIT. */
+    private void startTableSync() {
+        SubscriptionRel rel;
+        TableDef table;
+        try (Transaction t = ctx.storage().begin()) {
+            rel = SubscriptionCatalog.rel(t, subOid, relOid).orElse(null);
+            table = t.table((int) relOid);
+        }
+        if (rel == null || !rel.syncing() || table == null) {
+            finished = true; // the table left the subscription, or its sync is done
+            return;
+        }
+        String origin = syncOriginName(subOid, relOid);
+        syncSlot = SubscriptionCatalog.syncSlotName(subOid, relOid, ctx.systemIdentifier());
+        connection = connect(syncSlot);
+        if (rel.state() == SubscriptionRel.FINISHEDCOPY) {
+            applier = newApplier(origin, subOid + "_" + relOid);
+            syncStartLsn = applier.remoteLsn();
+        } else {
+            copyTable(rel, table, origin);
+        }
+        sync.set(SyncWorkerState.SYNCWAIT, syncStartLsn);
+    }
+
+    private void copyTable(SubscriptionRel rel, TableDef table, String origin) {
+        if (rel.state() == SubscriptionRel.DATASYNC) {
+            // a copy that did not commit: its slot and origin go, and it starts again
+            dropSlot(syncSlot, true);
+            try (Transaction t = ctx.storage().begin()) {
+                OriginRegistry.dropIfExists(t, origin);
+                t.commit();
+            }
+        }
+        setRelState(SubscriptionRel.DATASYNC, 0);
+        sync.set(SubscriptionRel.DATASYNC, 0);
+        LOG.info("logical replication table synchronization worker for subscription \"{}\", table \"{}\" has started",
+                sub.name(), table.name());
+        connection.query("BEGIN READ ONLY ISOLATION LEVEL REPEATABLE READ");
+        String create = "CREATE_REPLICATION_SLOT " + TableCopy.identifier(syncSlot) + " LOGICAL pgoutput"
+                + (connection.serverVersion() >= 150000 ? " (SNAPSHOT 'use')" : " USE_SNAPSHOT");
+        syncStartLsn = Lsn.parseLong(connection.query(create).value(0, 1));
+        ctx.origins().create(origin);
+        ctx.origins().advance(origin, syncStartLsn);
+        applier = newApplier(origin, subOid + "_" + relOid);
+
+        TableCopy.RemoteTable remote = TableCopy.fetch(connection, table.schemaName(), table.name(), sub.publications());
+        applier.apply(remote.relation());
+        long rows;
+        try (Transaction t = ctx.storage().begin()) {
+            t.setSynchronousCommit(true);
+            rows = TableCopy.copy(connection, remote, applier, t, sync::cancelled);
+            connection.query("COMMIT");
+            SubscriptionCatalog.setRelState(t, subOid, relOid, SubscriptionRel.FINISHEDCOPY, syncStartLsn);
+            t.commit();
+        }
+        sync.set(SubscriptionRel.FINISHEDCOPY, syncStartLsn);
+        LOG.info("logical replication table synchronization worker for subscription \"{}\", table \"{}\" copied {} rows at {}",
+                sub.name(), table.name(), rows, Lsn.format(syncStartLsn));
+    }
+
+    /** A table-sync worker's step before it streams: waits (briefly) for CATCHUP. */
+    private int awaitCatchup() {
+        char state = sync.awaitChange(SyncWorkerState.SYNCWAIT, RECEIVE_WAIT);
+        if (state != SyncWorkerState.CATCHUP) {
+            long now = System.nanoTime();
+            if (now - lastRereadNanos >= REREAD_NANOS) {
+                lastRereadNanos = now;
+                Subscription s = readSubscription();
+                if (s == null || !s.enabled()) {
+                    finished = true;
+                    return DONE;
+                }
+            }
+            return 0;
+        }
+        if (Long.compareUnsigned(sync.lsn(), syncStartLsn) <= 0) {
+            finishTableSync(syncStartLsn); // the apply worker is not past the copy: nothing to catch up
+            return DONE;
+        }
+        startStreaming(syncSlot, syncStartLsn);
+        return 1;
+    }
+
+    /**
+     * process_syncing_tables_for_sync: once the sync worker's position reaches the CATCHUP
+     * target, SYNCDONE is committed with that position, the stream ends and the slot is dropped.
+     */
+    private void syncReached(long currentLsn) {
+        if (sync.state() == SyncWorkerState.CATCHUP && Long.compareUnsigned(currentLsn, sync.lsn()) >= 0) {
+            finishTableSync(currentLsn);
+        }
+    }
+
+    private void finishTableSync(long lsn) {
+        setRelState(SubscriptionRel.SYNCDONE, lsn);
+        sync.set(SubscriptionRel.SYNCDONE, lsn);
+        if (stream != null) {
+            stream.end(Duration.ofSeconds(10));
+        }
+        dropSlot(syncSlot, false);
+        finished = true;
+        LOG.info("logical replication table synchronization worker for subscription \"{}\", table {} has finished at {}",
+                sub.name(), relOid, Lsn.format(lsn));
+    }
+
+    /** Sets this table's state in pg_subscription_rel, committed and flushed. */
+    private void setRelState(char state, long lsn) {
+        try (Transaction t = ctx.storage().begin()) {
+            t.setSynchronousCommit(true);
+            SubscriptionCatalog.setRelState(t, subOid, relOid, state, lsn);
+            t.commit();
+        }
+    }
+
+    /** DROP_REPLICATION_SLOT slot WAIT on the publisher; a missing slot is fine when {@code missingOk}. */
+    private void dropSlot(String slot, boolean missingOk) {
+        try {
+            connection.query("DROP_REPLICATION_SLOT " + TableCopy.identifier(slot) + " WAIT");
+        } catch (ServerErrorException e) {
+            if (!(missingOk && e.sqlStateCode().equals(SqlState.UNDEFINED_OBJECT.code()))) {
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * process_syncing_tables_for_apply, between remote transactions: starts sync workers,
+     * lets a waiting one catch up to {@code currentLsn} (and waits for it), and makes SYNCDONE
+     * tables READY once {@code currentLsn} has reached their LSN.
+     */
+    private void processSyncingTables(long currentLsn) {
+        if (allReady) {
+            return;
+        }
+        boolean changed = false;
+        for (SubscriptionRel rel : rels.values()) {
+            if (rel.state() == SubscriptionRel.READY) {
+                continue;
+            }
+            if (rel.state() == SubscriptionRel.SYNCDONE) {
+                if (Long.compareUnsigned(rel.lsn(), currentLsn) <= 0) {
+                    try (Transaction t = ctx.storage().begin()) {
+                        OriginRegistry.dropIfExists(t, syncOriginName(subOid, rel.relOid()));
+                        SubscriptionCatalog.setRelState(t, subOid, rel.relOid(), SubscriptionRel.READY, currentLsn);
+                        t.commit();
+                    }
+                    changed = true;
+                }
+                continue;
+            }
+            SyncWorkerState worker = syncWorkers.find(subOid, rel.relOid());
+            if (worker != null && !worker.exited()) {
+                if (worker.state() == SyncWorkerState.SYNCWAIT) {
+                    long target = Long.compareUnsigned(worker.lsn(), currentLsn) >= 0 ? worker.lsn() : currentLsn;
+                    worker.set(SyncWorkerState.CATCHUP, target);
+                    // wait_for_relation_state_change: this worker must not move past the hand-off until the sync is done
+                    while (worker.awaitChange(SyncWorkerState.CATCHUP, CATCHUP_POLL) == SyncWorkerState.CATCHUP && !worker.exited()) {
+                        LOG.debug("waiting for the table synchronization of table {} to catch up to {}", rel.relOid(), Lsn.format(target));
+                    }
+                    changed = true;
+                }
+                continue;
+            }
+            long now = System.nanoTime();
+            Long last = syncStarts.get(rel.relOid());
+            if (syncWorkers.count(subOid) < ctx.settings().maxSyncWorkers()
+                    && (last == null || now - last >= ctx.settings().retryInterval().toNanos())
+                    && syncWorkers.start(subOid, sub.name(), rel.relOid())) {
+                syncStarts.put(rel.relOid(), now);
+            }
+        }
+        if (changed) {
+            reloadRels();
+        }
     }
 
     /**
@@ -226,8 +534,8 @@ public final class ApplyWorker implements BackgroundWorker {
      * silently receives them. With the default {@code origin = any} it is never sent, so any
      * publisher accepts the command.
      */
-    public static String startCommand(Subscription sub, long startLsn, int protoVersion, int serverVersion) {
-        StringBuilder sb = new StringBuilder("START_REPLICATION SLOT \"").append(sub.slotName().replace("\"", "\"\""))
+    public static String startCommand(Subscription sub, String slotName, long startLsn, int protoVersion, int serverVersion) {
+        StringBuilder sb = new StringBuilder("START_REPLICATION SLOT \"").append(slotName.replace("\"", "\"\""))
                 .append("\" LOGICAL ").append(Lsn.format(startLsn)).append(" (proto_version '").append(protoVersion).append('\'');
         if (sub.streaming() && serverVersion >= 140000) {
             sb.append(", streaming 'on'");
@@ -265,6 +573,9 @@ public final class ApplyWorker implements BackgroundWorker {
         while (m != null) {
             work++;
             handle(m);
+            if (finished) {
+                return DONE; // a table-sync worker reached its target
+            }
             // a bounded drain, so that a stop request and the feedback are not starved by a busy publisher
             m = work < MAX_DRAIN ? stream.receive(Duration.ZERO) : null;
         }
@@ -280,10 +591,16 @@ public final class ApplyWorker implements BackgroundWorker {
             pingSent = false;
         }
         sendFeedback(lastReceived, false, false);
-        if (!applier.inRemoteTransaction() && !applier.inStreamBlock() && now - lastRereadNanos >= REREAD_NANOS) {
-            lastRereadNanos = now;
-            if (subscriptionChanged()) {
-                finished = true;
+        if (!applier.inRemoteTransaction() && !applier.inStreamBlock()) {
+            if (now - lastRereadNanos >= REREAD_NANOS) {
+                lastRereadNanos = now;
+                if (subscriptionChanged()) {
+                    finished = true;
+                    return DONE;
+                }
+            }
+            processSyncing(lastReceived);
+            if (finished) {
                 return DONE;
             }
         }
@@ -301,13 +618,21 @@ public final class ApplyWorker implements BackgroundWorker {
         return Math.max(work, 1);
     }
 
+    /** process_syncing_tables: the sync worker's or the apply worker's part. */
+    private void processSyncing(long currentLsn) {
+        if (tableSync()) {
+            syncReached(currentLsn);
+        } else {
+            processSyncingTables(currentLsn);
+        }
+    }
+
     private void handle(ReplicationMessage m) {
         Instant receipt = Instant.now();
         if (m instanceof XLogData x) {
             lastReceived = maxLsn(lastReceived, maxLsn(x.walStart(), x.walEnd()));
             status.onMessage(lastReceived, PgTimestamp.toInstant(x.sendTimeMicros()), receipt, false);
-            PgOutputMessage msg = decoder.decode(x.payload());
-            apply(msg);
+            apply(decoder.decode(x.payload()));
         } else if (m instanceof PrimaryKeepalive k) {
             lastReceived = maxLsn(lastReceived, k.walEnd());
             status.onMessage(lastReceived, PgTimestamp.toInstant(k.sendTimeMicros()), receipt, true);
@@ -316,72 +641,64 @@ public final class ApplyWorker implements BackgroundWorker {
     }
 
     private void apply(PgOutputMessage msg) {
-        if (msg instanceof PgOutputMessage.Begin b) {
-            remoteFinalLsn = b.finalLsn();
-        } else if (msg instanceof PgOutputMessage.Relation r) {
-            localOid.put(r.relationOid(), resolveLocal(r.namespace(), r.name()));
-        }
-        PgOutputMessage filtered = filter(msg);
-        if (filtered == null) {
-            return;
-        }
-        applier.apply(filtered);
+        applier.apply(msg);
         if (applier.transactionsApplied() != lastAppliedCount) {
             lastAppliedCount = applier.transactionsApplied();
             lsnMapping.addLast(new long[] {applier.remoteLsn(), applier.lastLocalCommit()});
+            processSyncing(applier.remoteLsn());
         }
     }
 
-    /** The message without the changes of tables that are not ready (should_apply_changes_for_rel); null to drop it whole. */
-    private PgOutputMessage filter(PgOutputMessage m) {
-        if (m instanceof PgOutputMessage.Insert i) {
-            return shouldApply(i.relationOid()) ? m : null;
-        } else if (m instanceof PgOutputMessage.Update u) {
-            return shouldApply(u.relationOid()) ? m : null;
-        } else if (m instanceof PgOutputMessage.Delete d) {
-            return shouldApply(d.relationOid()) ? m : null;
-        } else if (m instanceof PgOutputMessage.Truncate t) {
-            List<Integer> keep = new ArrayList<>();
-            for (int oid : t.relationOids()) {
-                if (shouldApply(oid)) {
-                    keep.add(oid);
-                }
-            }
-            if (keep.isEmpty()) {
-                return null;
-            }
-            return keep.size() == t.relationOids().size() ? m : new PgOutputMessage.Truncate(t.xid(), t.options(), keep);
+    /**
+     * should_apply_changes_for_rel: a table-sync worker applies only its table; the apply
+     * worker a READY table, or a SYNCDONE one whose LSN the transaction has reached.
+     */
+    private boolean shouldApply(PgOutputMessage.Relation remote, long finalLsn) {
+        int local = localOid(remote.namespace(), remote.name());
+        if (tableSync()) {
+            return local == relOid;
         }
-        return m;
-    }
-
-    private boolean shouldApply(int remoteOid) {
-        Integer local = localOid.get(remoteOid);
-        if (local == null || local == 0) {
-            return true; // unknown relation or no local table: the applier reports it as PostgreSQL does
+        if (local == 0) {
+            return true; // no local table: the applier reports it as PostgreSQL does
+        }
+        long changes = syncWorkers.changes(subOid);
+        if (changes != seenChanges) {
+            seenChanges = changes;
+            reloadRels();
         }
         SubscriptionRel rel = rels.get((long) local);
         if (rel == null) {
             return false;
         }
         return rel.state() == SubscriptionRel.READY
-                || (rel.state() == SubscriptionRel.SYNCDONE && Long.compareUnsigned(rel.lsn(), remoteFinalLsn) <= 0);
+                || (rel.state() == SubscriptionRel.SYNCDONE && Long.compareUnsigned(rel.lsn(), finalLsn) <= 0);
     }
 
-    private int resolveLocal(String namespace, String name) {
-        try (Transaction t = ctx.storage().begin()) {
-            TableDef def = t.findTable(namespace, name);
-            return def == null ? 0 : def.oid();
+    /** The oid of local table {@code namespace.name} (0: none), cached until the catalog changes. */
+    private int localOid(String namespace, String name) {
+        long version = ctx.storage().catalogVersion();
+        if (version != localOidsVersion) {
+            localOids.clear();
+            localOidsVersion = version;
         }
+        return localOids.computeIfAbsent(namespace + "." + name, k -> {
+            try (Transaction t = ctx.storage().begin()) {
+                TableDef def = t.findTable(namespace, name);
+                return def == null ? 0 : def.oid();
+            }
+        });
     }
 
     private void reloadRels() {
         try (Transaction t = ctx.storage().begin()) {
             Map<Long, SubscriptionRel> m = new HashMap<>();
+            boolean ready = true;
             for (SubscriptionRel r : SubscriptionCatalog.rels(t, subOid)) {
                 m.put(r.relOid(), r);
+                ready &= r.state() == SubscriptionRel.READY;
             }
             rels = m;
+            allReady = ready;
         }
     }
 
@@ -496,7 +813,7 @@ public final class ApplyWorker implements BackgroundWorker {
                 e.addSuppressed(suppressed);
             }
         }
-        ctx.callbacks().onError(subOid, e);
+        ctx.callbacks().onError(subOid, tableSync(), e);
         Subscription s = sub;
         if (s != null && s.disableOnError()) {
             try (Transaction t = ctx.storage().begin()) {

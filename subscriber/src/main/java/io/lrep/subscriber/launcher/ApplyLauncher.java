@@ -10,6 +10,7 @@ import io.lrep.core.worker.WorkerHandle;
 import io.lrep.core.worker.WorkerSpec;
 import io.lrep.subscriber.apply.ApplyWorker;
 import io.lrep.subscriber.apply.ApplyWorkerStatus;
+import io.lrep.subscriber.apply.SyncWorkerState;
 import io.lrep.subscriber.subscription.Subscription;
 import io.lrep.subscriber.subscription.SubscriptionCatalog;
 import io.lrep.subscriber.subscription.SubscriptionListener;
@@ -37,6 +38,8 @@ import org.slf4j.LoggerFactory;
  *       after that interval);</li>
  *   <li>stops the workers of subscriptions that are disabled or dropped.</li>
  * </ul>
+ * It also keeps the table-sync workers that apply workers start ({@link ApplyWorker.SyncWorkers}):
+ * they count against {@code max_logical_replication_workers} too.
  *
  * <p>Threads: the launcher's state is used by its worker thread; {@link #listener()},
  * {@link #workers()}, {@link #applyErrorCount} and {@link #stopWorkers} may be called from any
@@ -58,18 +61,25 @@ public final class ApplyLauncher implements AutoCloseable {
     public record Settings(int maxWorkers, Duration retryInterval) {
     }
 
-    /** One running apply worker, for pg_stat_subscription. */
-    public record WorkerStat(long subOid, long pid, ApplyWorkerStatus status) {
+    /** One running worker, for pg_stat_subscription: the apply worker ({@code relOid} 0) or a table-sync worker. */
+    public record WorkerStat(long subOid, long relOid, long pid, ApplyWorkerStatus status) {
     }
 
-    private record Running(WorkerHandle handle, ApplyWorkerStatus status) {
+    private record Running(WorkerHandle handle, ApplyWorkerStatus status, SyncWorkerState sync) {
+    }
+
+    private record SyncKey(long subOid, long relOid) {
     }
 
     private final Supervisor supervisor;
     private final ApplyWorker.Context context;
     private final Settings settings;
     private final Map<Long, Running> running = new ConcurrentHashMap<>();
+    private final Map<SyncKey, Running> syncing = new ConcurrentHashMap<>();
     private final Map<Long, AtomicLong> applyErrors = new ConcurrentHashMap<>();
+    private final Map<Long, AtomicLong> syncErrors = new ConcurrentHashMap<>();
+    /** Committed changes of each subscription ({@link ApplyWorker.SyncWorkers#changes}). */
+    private final Map<Long, AtomicLong> changes = new ConcurrentHashMap<>();
     private final Map<Long, Throwable> lastErrors = new ConcurrentHashMap<>();
     /** Launcher thread only: System.nanoTime of each subscription's last worker start. */
     private final Map<Long, Long> lastStartNanos = new HashMap<>();
@@ -86,10 +96,12 @@ public final class ApplyLauncher implements AutoCloseable {
         this.supervisor = supervisor;
         ApplyWorker.Callbacks outer = context.callbacks();
         this.context = new ApplyWorker.Context(context.storage(), context.origins(), context.client(), context.defaults(),
-                context.streamDir(), context.localFlushLsn(), context.settings(), (subOid, error) -> {
-                    applyErrors.computeIfAbsent(subOid, k -> new AtomicLong()).incrementAndGet();
-                    lastErrors.put(subOid, error);
-                    outer.onError(subOid, error);
+                context.streamDir(), context.localFlushLsn(), context.systemIdentifier(), context.settings(), (subOid, tableSync, error) -> {
+                    (tableSync ? syncErrors : applyErrors).computeIfAbsent(subOid, k -> new AtomicLong()).incrementAndGet();
+                    if (!tableSync) {
+                        lastErrors.put(subOid, error);
+                    }
+                    outer.onError(subOid, tableSync, error);
                 });
         this.settings = settings;
     }
@@ -113,6 +125,7 @@ public final class ApplyLauncher implements AutoCloseable {
         return new SubscriptionListener() {
             @Override
             public void onCommitted(Change change) {
+                changes.computeIfAbsent(change.subOid(), k -> new AtomicLong()).incrementAndGet();
                 held.remove(change.subOid());
                 wakeup();
             }
@@ -120,6 +133,15 @@ public final class ApplyLauncher implements AutoCloseable {
             @Override
             public void onDropping(long subOid) {
                 stopWorkers(subOid, STOP_TIMEOUT);
+            }
+
+            @Override
+            public void onTableRemoved(long subOid, long relOid) {
+                Running r = syncing.get(new SyncKey(subOid, relOid));
+                if (r != null) {
+                    stop(r);
+                    r.handle().awaitStopped(STOP_TIMEOUT);
+                }
             }
         };
     }
@@ -133,22 +155,34 @@ public final class ApplyLauncher implements AutoCloseable {
         }
     }
 
-    /** The running apply workers. */
+    /** The running apply and table-sync workers. */
     public List<WorkerStat> workers() {
         List<WorkerStat> out = new ArrayList<>();
         for (Map.Entry<Long, Running> e : running.entrySet()) {
-            Running r = e.getValue();
-            long pid = r.handle().info().pid();
-            if (pid != 0 && !r.handle().state().isTerminal()) {
-                out.add(new WorkerStat(e.getKey(), pid, r.status()));
-            }
+            addIfLive(out, e.getKey(), 0, e.getValue());
+        }
+        for (Map.Entry<SyncKey, Running> e : syncing.entrySet()) {
+            addIfLive(out, e.getKey().subOid(), e.getKey().relOid(), e.getValue());
         }
         return out;
+    }
+
+    private static void addIfLive(List<WorkerStat> out, long subOid, long relOid, Running r) {
+        long pid = r.handle().info().pid();
+        if (pid != 0 && !r.handle().state().isTerminal()) {
+            out.add(new WorkerStat(subOid, relOid, pid, r.status()));
+        }
     }
 
     /** apply_error_count of pg_stat_subscription_stats: errors of the subscription's apply workers since the node started. */
     public long applyErrorCount(long subOid) {
         AtomicLong n = applyErrors.get(subOid);
+        return n == null ? 0 : n.get();
+    }
+
+    /** sync_error_count of pg_stat_subscription_stats: errors of the subscription's table-sync workers since the node started. */
+    public long syncErrorCount(long subOid) {
+        AtomicLong n = syncErrors.get(subOid);
         return n == null ? 0 : n.get();
     }
 
@@ -169,11 +203,28 @@ public final class ApplyLauncher implements AutoCloseable {
     public void stopWorkers(long subOid, Duration timeout) {
         // not restarted until the dropping statement commits (or, if it rolls back, for HOLD)
         held.put(subOid, System.nanoTime() + HOLD.toNanos());
+        List<Running> stopping = new ArrayList<>();
         Running r = running.get(subOid);
         if (r != null) {
-            r.handle().terminate();
-            r.handle().awaitStopped(timeout);
+            stopping.add(r);
         }
+        syncing.forEach((k, v) -> {
+            if (k.subOid() == subOid) {
+                stopping.add(v);
+            }
+        });
+        stopping.forEach(ApplyLauncher::stop);
+        for (Running s : stopping) {
+            s.handle().awaitStopped(timeout);
+        }
+    }
+
+    /** Asks a worker to stop (a table-sync worker's copy is cancelled). */
+    private static void stop(Running r) {
+        if (r.sync() != null) {
+            r.sync().cancel();
+        }
+        r.handle().terminate();
     }
 
     /**
@@ -188,11 +239,42 @@ public final class ApplyLauncher implements AutoCloseable {
             h.terminate();
             h.awaitStopped(STOP_TIMEOUT);
         }
-        for (Running r : running.values()) {
-            r.handle().terminate();
-        }
-        for (Running r : running.values()) {
+        List<Running> all = new ArrayList<>(running.values());
+        all.addAll(syncing.values());
+        all.forEach(ApplyLauncher::stop);
+        for (Running r : all) {
             r.handle().awaitStopped(STOP_TIMEOUT);
+        }
+    }
+
+    /** The registry of table-sync workers that apply workers use. */
+    private final class Syncs implements ApplyWorker.SyncWorkers {
+        @Override
+        public SyncWorkerState find(long subOid, long relOid) {
+            Running r = syncing.get(new SyncKey(subOid, relOid));
+            return r == null ? null : r.sync();
+        }
+
+        @Override
+        public int count(long subOid) {
+            int n = 0;
+            for (Map.Entry<SyncKey, Running> e : syncing.entrySet()) {
+                if (e.getKey().subOid() == subOid && !e.getValue().handle().state().isTerminal()) {
+                    n++;
+                }
+            }
+            return n;
+        }
+
+        @Override
+        public boolean start(long subOid, String subName, long relOid) {
+            return launchSync(subOid, subName, relOid);
+        }
+
+        @Override
+        public long changes(long subOid) {
+            AtomicLong n = changes.get(subOid);
+            return n == null ? 0 : n.get();
         }
     }
 
@@ -204,6 +286,7 @@ public final class ApplyLauncher implements AutoCloseable {
             return;
         }
         running.entrySet().removeIf(e -> e.getValue().handle().state().isTerminal());
+        syncing.entrySet().removeIf(e -> e.getValue().handle().state().isTerminal());
         List<Subscription> subs;
         try (Transaction t = context.storage().begin()) {
             subs = SubscriptionCatalog.installed(t) ? SubscriptionCatalog.all(t) : List.of();
@@ -215,7 +298,13 @@ public final class ApplyLauncher implements AutoCloseable {
         for (Map.Entry<Long, Running> e : running.entrySet()) {
             Subscription s = byOid.get(e.getKey());
             if (s == null || !s.enabled()) {
-                e.getValue().handle().terminate();
+                stop(e.getValue());
+            }
+        }
+        for (Map.Entry<SyncKey, Running> e : syncing.entrySet()) {
+            Subscription s = byOid.get(e.getKey().subOid());
+            if (s == null || !s.enabled()) {
+                stop(e.getValue());
             }
         }
         lastStartNanos.keySet().retainAll(byOid.keySet());
@@ -237,7 +326,7 @@ public final class ApplyLauncher implements AutoCloseable {
             if (last != null && now - last < retryNanos) {
                 continue;
             }
-            if (running.size() >= settings.maxWorkers()) {
+            if (workerCount() >= settings.maxWorkers()) {
                 if (!warned) {
                     LOG.warn("out of logical replication worker slots");
                     warned = true;
@@ -249,25 +338,65 @@ public final class ApplyLauncher implements AutoCloseable {
         }
     }
 
+    private int workerCount() {
+        int n = 0;
+        for (Running r : running.values()) {
+            n += r.handle().state().isTerminal() ? 0 : 1;
+        }
+        for (Running r : syncing.values()) {
+            n += r.handle().state().isTerminal() ? 0 : 1;
+        }
+        return n;
+    }
+
     private void launch(Subscription s) {
         long oid = s.oid();
         ApplyWorkerStatus status = new ApplyWorkerStatus(oid);
-        WorkerSpec spec = WorkerSpec.builder().type(WORKER_TYPE)
+        Syncs syncs = new Syncs();
+        WorkerHandle h = register(WorkerSpec.builder().type(WORKER_TYPE)
                 .name("logical replication worker for subscription " + oid)
-                .factory(() -> new ApplyWorker(context, oid, status))
-                .startTime(StartTime.RECOVERY_FINISHED)
-                .neverRestart()
-                .notifyOwner(this::wakeup)
-                .dynamic(true)
-                .build();
-        try {
-            running.put(oid, new Running(supervisor.registerDynamic(spec), status));
+                .factory(() -> new ApplyWorker(context, oid, status, syncs)));
+        if (h != null) {
+            running.put(oid, new Running(h, status, null));
             LOG.info("starting logical replication worker for subscription \"{}\"", s.name());
+        }
+    }
+
+    /** logicalrep_worker_launch of a table-sync worker, on the apply worker's thread. */
+    private synchronized boolean launchSync(long subOid, String subName, long relOid) {
+        if (closed || workerCount() >= settings.maxWorkers()) {
+            LOG.warn("out of logical replication worker slots");
+            return false;
+        }
+        SyncKey key = new SyncKey(subOid, relOid);
+        Running old = syncing.get(key);
+        if (old != null && !old.handle().state().isTerminal()) {
+            return false;
+        }
+        ApplyWorkerStatus status = new ApplyWorkerStatus(subOid);
+        SyncWorkerState sync = new SyncWorkerState(subOid, relOid);
+        WorkerHandle h = register(WorkerSpec.builder().type(WORKER_TYPE)
+                .name("logical replication worker for subscription " + subOid + " sync " + relOid)
+                .factory(() -> new ApplyWorker(context, sync, status)));
+        if (h == null) {
+            return false;
+        }
+        syncing.put(key, new Running(h, status, sync));
+        LOG.info("starting logical replication worker for subscription \"{}\", table {}", subName, relOid);
+        return true;
+    }
+
+    /** Registers a dynamic worker that is never restarted and wakes the launcher when it exits; null when no slot is free. */
+    private WorkerHandle register(WorkerSpec.Builder builder) {
+        WorkerSpec spec = builder.startTime(StartTime.RECOVERY_FINISHED).neverRestart().notifyOwner(this::wakeup).dynamic(true).build();
+        try {
+            return supervisor.registerDynamic(spec);
         } catch (LrepException e) {
             if (e.sqlState() != SqlState.CONFIGURATION_LIMIT_EXCEEDED) {
                 throw e;
             }
-            LOG.warn("out of background worker slots", e); // retried at the next scan
+            LOG.warn("out of background worker slots", e); // retried later
+            return null;
         }
     }
 

@@ -32,6 +32,14 @@ public interface SubscriptionListener {
     default void onDropping(long subOid) {
     }
 
+    /**
+     * Called inside ALTER SUBSCRIPTION ... REFRESH PUBLICATION for a table that leaves the
+     * subscription, before its table-sync slot is dropped: stop that table's sync worker and
+     * wait for it to exit. The default does nothing.
+     */
+    default void onTableRemoved(long subOid, long relOid) {
+    }
+
     /** Listens to nothing. */
     SubscriptionListener NONE = change -> { };
 }

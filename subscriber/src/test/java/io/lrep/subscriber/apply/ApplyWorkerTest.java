@@ -16,24 +16,24 @@ class ApplyWorkerTest {
 
     @Test
     void shouldSendTheStartCommandOfAPostgres15ApplyWorker() {
-        assertThat(ApplyWorker.startCommand(sub(false, false, List.of("p1"), "any"), 0, 3, 150004))
+        assertThat(ApplyWorker.startCommand(sub(false, false, List.of("p1"), "any"), "sub\"slot", 0, 3, 150004))
                 .isEqualTo("START_REPLICATION SLOT \"sub\"\"slot\" LOGICAL 0/0 (proto_version '3', publication_names '\"p1\"')");
-        assertThat(ApplyWorker.startCommand(sub(true, true, List.of("p1", "it's"), "any"), Lsn.parseLong("16/B374D848"), 3, 150004))
+        assertThat(ApplyWorker.startCommand(sub(true, true, List.of("p1", "it's"), "any"), "sub\"slot", Lsn.parseLong("16/B374D848"), 3, 150004))
                 .isEqualTo("START_REPLICATION SLOT \"sub\"\"slot\" LOGICAL 16/B374D848 (proto_version '3', streaming 'on',"
                         + " publication_names '\"p1\",\"it''s\"', binary 'true')");
     }
 
     @Test
     void shouldLeaveOutOptionsAnOldPublisherDoesNotKnow() {
-        assertThat(ApplyWorker.startCommand(sub(true, true, List.of("p"), "any"), 0, 1, 130010))
+        assertThat(ApplyWorker.startCommand(sub(true, true, List.of("p"), "any"), "sub\"slot", 0, 1, 130010))
                 .isEqualTo("START_REPLICATION SLOT \"sub\"\"slot\" LOGICAL 0/0 (proto_version '1', publication_names '\"p\"')");
     }
 
     @Test
     void shouldSendOriginOnlyWhenItFiltersWhateverThePublisherVersion() {
         for (int version : new int[] {130010, 150000, 150004, 160002}) {
-            assertThat(ApplyWorker.startCommand(sub(false, false, List.of("p"), "any"), 0, 3, version)).doesNotContain("origin");
-            assertThat(ApplyWorker.startCommand(sub(false, false, List.of("p"), "none"), 0, 3, version))
+            assertThat(ApplyWorker.startCommand(sub(false, false, List.of("p"), "any"), "sub\"slot", 0, 3, version)).doesNotContain("origin");
+            assertThat(ApplyWorker.startCommand(sub(false, false, List.of("p"), "none"), "sub\"slot", 0, 3, version))
                     .endsWith(", publication_names '\"p\"', origin 'none')");
         }
     }

@@ -15,6 +15,7 @@ import static io.lrep.core.types.PgType.TEXT;
 import io.lrep.core.error.LrepException;
 import io.lrep.core.error.SqlState;
 import io.lrep.core.storage.ColumnDef;
+import io.lrep.core.storage.ReplicaIdentity;
 import io.lrep.core.storage.RowRef;
 import io.lrep.core.storage.SequenceDef;
 import io.lrep.core.storage.TableDef;
@@ -110,6 +111,13 @@ final class CatalogFunctions {
             return rel == null ? null : rel.oid();
         }));
         f.add(SqlFunction.scalar("to_regtype", List.of(TEXT), REGTYPE, true, (ctx, a) -> RegTypes.typeOid((String) a[0])));
+        f.add(SqlFunction.scalar("pg_get_replica_identity_index", List.of(REGCLASS), REGCLASS, true, (ctx, a) -> {
+            // the index of the replica identity: the primary key's under REPLICA IDENTITY DEFAULT, else none
+            CatalogReader.Rel rel = r(ctx).relation(oid(a[0]));
+            TableDef t = rel == null || rel.isIndex() ? null : rel.table();
+            return t != null && t.replicaIdentity() == ReplicaIdentity.DEFAULT && t.hasPrimaryKey()
+                    ? (Object) SyntheticOids.primaryKeyIndex(t.oid()) : null;
+        }));
         f.add(SqlFunction.scalar("pg_relation_is_publishable", List.of(REGCLASS), BOOL, true, (ctx, a) -> {
             CatalogReader.Rel rel = r(ctx).relation(oid(a[0]));
             return rel != null && rel.kind() == 'r' && rel.shape() == null && !rel.namespace().equals("pg_catalog")

@@ -77,21 +77,22 @@ public final class SubscriptionViews implements CatalogExtension {
     }
 
     private List<Object[]> statRows(Transaction t) {
-        Map<Long, ApplyLauncher.WorkerStat> workers = new HashMap<>();
+        Map<Long, List<ApplyLauncher.WorkerStat>> workers = new HashMap<>();
         ApplyLauncher l = launcher;
         if (l != null) {
             for (ApplyLauncher.WorkerStat w : l.workers()) {
-                workers.put(w.subOid(), w);
+                workers.computeIfAbsent(w.subOid(), k -> new ArrayList<>()).add(w);
             }
         }
         List<Object[]> out = new ArrayList<>();
         for (Subscription s : SubscriptionCatalog.all(t)) {
-            ApplyLauncher.WorkerStat w = workers.get(s.oid());
-            if (w == null) {
+            List<ApplyLauncher.WorkerStat> mine = workers.getOrDefault(s.oid(), List.of());
+            if (mine.isEmpty()) {
                 out.add(new Object[] {s.oid(), s.name(), null, null, null, null, null, null, null});
-            } else {
-                out.add(new Object[] {s.oid(), s.name(), (int) w.pid(), null, lsn(w.status().receivedLsn()), w.status().lastMsgSendTime(),
-                    w.status().lastMsgReceiptTime(), lsn(w.status().latestEndLsn()), w.status().latestEndTime()});
+            }
+            for (ApplyLauncher.WorkerStat w : mine) {
+                out.add(new Object[] {s.oid(), s.name(), (int) w.pid(), w.relOid() == 0 ? null : w.relOid(), lsn(w.status().receivedLsn()),
+                    w.status().lastMsgSendTime(), w.status().lastMsgReceiptTime(), lsn(w.status().latestEndLsn()), w.status().latestEndTime()});
             }
         }
         return out;
@@ -105,7 +106,7 @@ public final class SubscriptionViews implements CatalogExtension {
         ApplyLauncher l = launcher;
         List<Object[]> out = new ArrayList<>();
         for (Subscription s : SubscriptionCatalog.all(t)) {
-            out.add(new Object[] {s.oid(), s.name(), l == null ? 0L : l.applyErrorCount(s.oid()), 0L, (Instant) null});
+            out.add(new Object[] {s.oid(), s.name(), l == null ? 0L : l.applyErrorCount(s.oid()), l == null ? 0L : l.syncErrorCount(s.oid()), (Instant) null});
         }
         return out;
     }

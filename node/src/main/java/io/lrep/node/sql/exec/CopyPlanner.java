@@ -4,6 +4,7 @@ import io.lrep.core.error.LrepException;
 import io.lrep.core.error.SqlState;
 import io.lrep.core.storage.ColumnDef;
 import io.lrep.core.storage.TableDef;
+import io.lrep.core.types.CopyText;
 import io.lrep.core.types.PgType;
 import io.lrep.node.sql.ColumnInfo;
 import io.lrep.node.sql.CopyStream;
@@ -191,7 +192,7 @@ final class CopyPlanner {
                 return;
             }
             ex.checkCancel();
-            List<String> fields = f.csv() ? csvFields(line) : textFields(line);
+            List<String> fields = f.csv() ? csvFields(line) : CopyText.fields(line, f.delimiter(), f.nullString());
             if (fields.size() > cols.size()) {
                 throw new LrepException(SqlState.BAD_COPY_FILE_FORMAT, "extra data after last expected column");
             }
@@ -214,68 +215,6 @@ final class CopyPlanner {
             }
             ex.txn.insert(table, row);
             rows++;
-        }
-
-        /** A text-format line: split on the delimiter, \N (the null string, compared raw) is NULL, backslash escapes decoded. */
-        private List<String> textFields(String line) {
-            List<String> out = new ArrayList<>();
-            StringBuilder raw = new StringBuilder();
-            StringBuilder val = new StringBuilder();
-            for (int i = 0; i <= line.length(); i++) {
-                if (i == line.length() || line.charAt(i) == f.delimiter()) {
-                    out.add(raw.toString().equals(f.nullString()) ? null : val.toString());
-                    raw.setLength(0);
-                    val.setLength(0);
-                    continue;
-                }
-                char c = line.charAt(i);
-                if (c == '\\' && i + 1 < line.length()) {
-                    char n = line.charAt(++i);
-                    raw.append(c).append(n);
-                    switch (n) {
-                        case 'b' -> val.append('\b');
-                        case 'f' -> val.append('\f');
-                        case 'n' -> val.append('\n');
-                        case 'r' -> val.append('\r');
-                        case 't' -> val.append('\t');
-                        case 'v' -> val.append('\u000b');
-                        case 'x' -> {
-                            int k = i + 1;
-                            int v = 0;
-                            while (k < line.length() && k < i + 3 && Character.digit(line.charAt(k), 16) >= 0) {
-                                v = v * 16 + Character.digit(line.charAt(k), 16);
-                                raw.append(line.charAt(k));
-                                k++;
-                            }
-                            if (k == i + 1) {
-                                val.append('x');
-                            } else {
-                                val.append((char) v);
-                                i = k - 1;
-                            }
-                        }
-                        default -> {
-                            if (n >= '0' && n <= '7') {
-                                int v = n - '0';
-                                int k = i + 1;
-                                while (k < line.length() && k < i + 3 && line.charAt(k) >= '0' && line.charAt(k) <= '7') {
-                                    v = v * 8 + (line.charAt(k) - '0');
-                                    raw.append(line.charAt(k));
-                                    k++;
-                                }
-                                val.append((char) v);
-                                i = k - 1;
-                            } else {
-                                val.append(n);
-                            }
-                        }
-                    }
-                } else {
-                    raw.append(c);
-                    val.append(c);
-                }
-            }
-            return out;
         }
 
         /** A CSV record: quoted fields may hold delimiters, quotes (doubled or escaped) and newlines; an unquoted null string is NULL. */

@@ -253,6 +253,8 @@ final class SubscriptionDdl {
             }
             for (SubscriptionRel r : removed) {
                 if (r.syncing()) {
+                    hooks.listener().onTableRemoved(sub.oid(), r.relOid());
+                    OriginRegistry.dropIfExists(t, ApplyWorker.syncOriginName(sub.oid(), r.relOid()));
                     pc.dropSlot(SubscriptionCatalog.syncSlotName(sub.oid(), r.relOid(), hooks.systemIdentifier()), true);
                 }
             }
@@ -331,6 +333,9 @@ final class SubscriptionDdl {
         hooks(s).listener().onDropping(sub.oid());
         // replorigin_drop_by_name(missing_ok): after the worker stopped, in this transaction
         OriginRegistry.dropIfExists(t, ApplyWorker.originName(sub.oid()));
+        for (SubscriptionRel r : syncing) {
+            OriginRegistry.dropIfExists(t, ApplyWorker.syncOriginName(sub.oid(), r.relOid()));
+        }
         notify(s, SubscriptionListener.Kind.DROPPED, sub);
         if (sub.slotName() == null && syncing.isEmpty()) {
             return Planned.Outcome.of("DROP SUBSCRIPTION");
