@@ -72,7 +72,13 @@ import org.slf4j.LoggerFactory;
  *       non-transactional ones outside any transaction.</li>
  *   <li><b>Streaming</b> (protocol 2+ with {@code streaming} on): Stream Start / Stream Stop
  *       around each block, the changes inside it carrying the transaction's xid, then Stream
- *       Commit or Stream Abort (with abort LSN and time for {@code streaming = parallel}).</li>
+ *       Commit or Stream Abort (with abort LSN and time for {@code streaming = parallel}). With
+ *       {@code origin = none} a streamed transaction that commits with an origin ends in Stream
+ *       Abort instead of Stream Commit (abort LSN: its commit's end; time: its commit time), so the
+ *       subscriber throws its blocks away. PostgreSQL never sends such a transaction's blocks,
+ *       since every WAL record of a transaction applied from an origin names the origin; lrep's
+ *       WAL names it on the Commit record only, so its blocks go out and are taken back. No
+ *       Origin message is sent in a stream, for the same reason.</li>
  * </ul>
  * The LSNs each message's XLogData carries are on {@link PgOutputSink}.
  *
@@ -277,6 +283,18 @@ public final class PgOutputPlugin implements DecodingListener {
 
     @Override
     public void onStreamCommit(DecodedTxn txn) {
+        if (options.originNone() && txn.hasOrigin()) {
+            // lrep's WAL names the origin on the Commit record only, so the blocks already went out:
+            // take them back, as if the transaction had aborted where it committed.
+            log.debug("Stream-aborting {}: it has an origin and origin = none", txn);
+            PgOutputMessage.StreamAbort abort = options.streaming() == PgOutputOptions.Streaming.PARALLEL
+                    ? new PgOutputMessage.StreamAbort(txn.xid(), txn.xid(), txn.endLsn(),
+                            PgTimestamp.fromEpochMicros(txn.commitTimeMicros()))
+                    : new PgOutputMessage.StreamAbort(txn.xid(), txn.xid());
+            sink.send(abort, txn.endLsn());
+            forgetStreamed(txn.xid(), false);
+            return;
+        }
         sink.send(new PgOutputMessage.StreamCommit(txn.xid(), txn.commitLsn(), txn.endLsn(),
                 PgTimestamp.fromEpochMicros(txn.commitTimeMicros())), txn.endLsn());
         forgetStreamed(txn.xid(), true);

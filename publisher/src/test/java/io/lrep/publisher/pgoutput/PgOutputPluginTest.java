@@ -541,4 +541,58 @@ class PgOutputPluginTest {
             on.close();
         }
     }
+
+    @Test
+    void shouldStreamAbortStreamedTransactionsWithAnOriginUnderOriginNone() {
+        forTable("p", "t");
+        h.start(300, "proto_version", "4", "publication_names", "p", "streaming", "parallel", "origin", "none");
+        long[] end = new long[1];
+        int[] xid = new int[1];
+        end[0] = h.inTxn(t -> {
+            for (int i = 0; i < 12; i++) {
+                t.insert(t.table("public", "t"), row(i, "replicated", (long) i));
+            }
+            xid[0] = t.xid();
+            t.setOrigin(7, 0x5000L);
+        });
+        List<Sent> sent = h.drain();
+        List<String> shown = show(sent.stream().map(Sent::message).toList());
+        assertThat(shown.get(0)).as("streamed before its origin was known").isEqualTo("S first");
+        assertThat(shown).doesNotContain("c", "O");
+        Sent last = sent.get(sent.size() - 1);
+        PgOutputMessage.StreamAbort a = (PgOutputMessage.StreamAbort) last.message();
+        assertThat(a.xid()).isEqualTo(xid[0]).isEqualTo(a.subXid());
+        assertThat(a.abortInfo().abortLsn()).isEqualTo(end[0]);
+        assertThat(last.walPosition()).isEqualTo(end[0]);
+        assertThat(h.plugin().transactionsSent()).isZero();
+
+        // a local streamed transaction still commits, with its Relation sent again in its stream
+        long[] localEnd = new long[1];
+        localEnd[0] = h.inTxn(t -> {
+            for (int i = 20; i < 32; i++) {
+                t.insert(t.table("public", "t"), row(i, "local", (long) i));
+            }
+        });
+        List<Sent> local = h.drain();
+        List<String> localShown = show(local.stream().map(Sent::message).toList());
+        assertThat(localShown.get(1)).isEqualTo("R@ t(a*,b,c) d");
+        assertThat(localShown.get(localShown.size() - 1)).isEqualTo("c");
+        assertThat(((PgOutputMessage.StreamCommit) local.get(local.size() - 1).message()).endLsn()).isEqualTo(localEnd[0]);
+    }
+
+    @Test
+    void shouldStreamCommitStreamedTransactionsWithAnOriginUnderOriginAny() {
+        forTable("p", "t");
+        h.start(300, "proto_version", "2", "publication_names", "p", "streaming", "on");
+        h.inTxn(t -> {
+            for (int i = 0; i < 12; i++) {
+                t.insert(t.table("public", "t"), row(i, "replicated", (long) i));
+            }
+            t.setOrigin(7, 0x5000L);
+        });
+        List<String> shown = show(h.messages());
+        assertThat(shown.get(0)).isEqualTo("S first");
+        assertThat(shown.get(shown.size() - 1)).isEqualTo("c");
+        assertThat(shown).filteredOn(s -> s.startsWith("I@")).hasSize(12);
+    }
 }
