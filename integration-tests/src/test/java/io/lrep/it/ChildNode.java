@@ -63,6 +63,11 @@ final class ChildNode implements AutoCloseable {
         return port;
     }
 
+    /** Processes started so far, those that could not bind the port included. */
+    int starts() {
+        return starts.get();
+    }
+
     long pid() {
         return process.get().pid();
     }

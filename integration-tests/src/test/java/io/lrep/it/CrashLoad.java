@@ -261,7 +261,7 @@ final class CrashLoad implements AutoCloseable {
 
     private List<String> transaction(int client, Random random, long marker) {
         List<String> sql = new ArrayList<>();
-        int changes = random.nextInt(40) == 0 ? 150 + random.nextInt(250) : 1 + random.nextInt(5);
+        int changes = random.nextInt(50) == 0 ? 100 + random.nextInt(150) : 1 + random.nextInt(5);
         for (int i = 0; i < changes; i++) {
             int id = client + clients * random.nextInt(KEYS_PER_CLIENT);
             int n = client + clients * random.nextInt(LOG_VALUES_PER_CLIENT);

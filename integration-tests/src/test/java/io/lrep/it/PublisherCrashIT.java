@@ -57,7 +57,7 @@ class PublisherCrashIT {
                 await().atMost(SubscriberCrashIT.CONVERGE).until(() -> load.commits() >= endAt);
             }
             System.out.println("publisher-crash: " + load.commits() + " commits, " + load.reconnects() + " reconnects, "
-                    + load.unknown().size() + " commits of unknown outcome");
+                    + load.unknown().size() + " commits of unknown outcome, " + pub.starts() + " publisher starts");
             assertThat(load.reconnects()).as("clients lost their connections with each kill").isGreaterThanOrEqualTo(4);
             try (Connection p = pub.connect()) {
                 SubscriberCrashIT.assertMarkers(p, load);

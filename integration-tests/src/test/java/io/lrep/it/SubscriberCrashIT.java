@@ -39,12 +39,15 @@ class SubscriberCrashIT {
     /** Waits until the subscriber's tables equal the publisher's, whole and in order. */
     static void awaitInSync(Connection p, Connection s) throws Exception {
         List<List<String>> expected = CrashLoad.contents(p);
+        long startNs = System.nanoTime();
         await().atMost(CONVERGE).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
             List<List<String>> actual = CrashLoad.contents(s);
             for (int t = 0; t < expected.size(); t++) {
                 assertThat(actual.get(t)).as(CrashLoad.CONTENTS.get(t)).containsExactlyElementsOf(expected.get(t));
             }
         });
+        System.out.println("in sync " + Duration.ofNanos(System.nanoTime() - startNs).toMillis() + " ms after the load stopped; rows: "
+                + expected.stream().map(List::size).toList());
     }
 
     /** Every acknowledged commit is on the publisher, and nothing that was never committed. */
@@ -83,7 +86,7 @@ class SubscriberCrashIT {
                 long endAt = load.commits() + 100 + random.nextInt(200);
                 await().atMost(CONVERGE).until(() -> load.commits() >= endAt);
             }
-            System.out.println("subscriber-crash: " + load.commits() + " commits, " + load.reconnects() + " reconnects");
+            System.out.println("subscriber-crash: " + load.commits() + " commits, " + load.reconnects() + " reconnects, " + sub.starts() + " subscriber starts");
             assertThat(load.reconnects()).as("the publisher never went away").isZero();
             assertMarkers(p, load);
             try (Connection s = sub.connect()) {
