@@ -97,7 +97,7 @@ final class ChildNode implements AutoCloseable {
             Path out = dataDir.resolveSibling(name + ".out");
             lastLog = dataDir.resolveSibling(name + ".log");
             List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                    "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                    "-Xmx512m", "-XX:+UseSerialGC",
                     "-cp", System.getProperty("java.class.path"), NodeChild.class.getName(), dataDir.toString()));
             Map<String, String> all = new HashMap<>(settings);
             all.put("port", Integer.toString(port));
