@@ -83,8 +83,9 @@ final class ChildNode implements AutoCloseable {
     }
 
     /**
-     * Starts the node's process (again) and waits until it serves. A start that fails because the
-     * port is still held (a killed node's connections linger) is retried until the bound.
+     * Starts the node's process (again) and waits until it serves. The server binds with
+     * SO_REUSEADDR (Netty's default), so a killed node's connections in TIME_WAIT do not keep it
+     * off its port; a start that still finds the port taken is retried until the bound.
      */
     void restart() throws Exception {
         if (process.get() != null && process.get().isAlive()) {

@@ -14,7 +14,7 @@ import java.util.Map;
  * starts {@link Node} on an initialised data directory with the settings it is given, prints
  * {@code PORT <port>} on standard output once the node is ready, and runs until killed.
  * Arguments: data directory, then {@code name=value} settings. If the node cannot start (its
- * port still taken, say) the process exits with status 2.
+ * port still taken, say) the process exits with status 2; when its parent exits, it halts.
  */
 public final class NodeChild {
 
@@ -27,6 +27,8 @@ public final class NodeChild {
             int eq = args[i].indexOf('=');
             settings.put(args[i].substring(0, eq), args[i].substring(eq + 1));
         }
+        // a test JVM that dies without killing its child takes the child with it
+        ProcessHandle.current().parent().ifPresent(parent -> parent.onExit().thenRun(() -> Runtime.getRuntime().halt(3)));
         PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
         Node node;
         try {
