@@ -13,6 +13,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Interop: an lrep node subscribes to a real PostgreSQL server ({@link PgServer}: initdb into a
@@ -27,16 +29,19 @@ class PgSubscribeIT {
     private static final Map<String, String> SUB_SETTINGS = Map.of("wal_retrieve_retry_interval", "100",
             "wal_receiver_status_interval", "1");
     /** Small, so that a transaction of a few hundred kB is streamed in blocks before its commit. */
-    private static final Map<String, String> PG_SETTINGS = Map.of("logical_decoding_work_mem", "'64kB'");
+    private static final Map<String, String> PG_SETTINGS = Map.of("logical_decoding_work_mem", "'64kB'",
+            "timezone", "'America/New_York'");
 
     /** The same tables on both sides: many column types, a key; and a keyless table with replica identity full. */
     private static final String[] TABLES = {
         "CREATE TABLE items (id int PRIMARY KEY, v text, amount numeric(12,2), flag bool, big bigint, at timestamptz,"
-                + " d date, raw bytea, u uuid, doc jsonb, f float8, vc varchar(20))",
+                + " d date, raw bytea, u uuid, doc jsonb, f float8, vc varchar(20), ints int[], tags text[], span interval,"
+                + " small int2, r float4, bp char(4), js json, ts timestamp)",
         "CREATE TABLE log (n int, note text)",
     };
 
-    private static final String ITEMS = "SELECT id, v, amount, flag, big, at, d, raw, u, doc, f, vc FROM items ORDER BY id";
+    private static final String ITEMS = "SELECT id, v, amount, flag, big, at, d, raw, u, doc, f, vc, ints, tags, span, small, r, bp,"
+            + " js, ts FROM items ORDER BY id";
     private static final String LOG = "SELECT n, note, count(*) FROM log GROUP BY n, note ORDER BY n, note";
 
     /** Rows present before the subscription exists, as literals both servers read alike. */
@@ -47,8 +52,11 @@ class PgSubscribeIT {
         for (int g = 1; g <= 20; g++) {
             items.append(g > 1 ? ", " : "").append(String.format(java.util.Locale.ROOT,
                     "(%d, 'pre%d', %d.25, %b, %d, '2024-01-02 %02d:04:05.5+00', '2024-01-%02d', '\\x%04x',"
-                            + " '00000000-0000-0000-0000-%012d', '{\"k\": %d, \"a\": [1, 2]}', %s, 'vc%d')",
-                    g, g, g, g % 2 == 0, g * 10_000_000_000L, g, g, g, g, g, Double.toString(g / 3.0), g));
+                            + " '00000000-0000-0000-0000-%012d', '{\"k\": %d, \"a\": [1, 2]}', %s, 'vc%d',"
+                            + " '{%d,NULL,3}', '{\"a b\",c%d}', '%d days 02:03:04.5', %d, %s, 'b%d', '{\"j\": %d}',"
+                            + " '2024-06-%02d 12:00:00.25')",
+                    g, g, g, g % 2 == 0, g * 10_000_000_000L, g, g, g, g, g, Double.toString(g / 3.0), g,
+                    g, g, g, g - 10, Float.toString(g / 7.0f), g, g, g));
         }
         StringBuilder log = new StringBuilder("INSERT INTO log VALUES ");
         for (int g = 1; g <= 10; g++) {
@@ -89,36 +97,52 @@ class PgSubscribeIT {
                 + " WHERE slot_name = '" + slot + "'").equals(List.of("t")));
     }
 
-    @Test
-    void shouldFollowEveryChangeOfAPostgresPublisherWithoutInitialCopy() throws Exception {
+    /**
+     * Text mode as the superuser with a key=value conninfo; binary mode as a non-superuser
+     * replication role with a postgresql:// URI.
+     */
+    @ParameterizedTest(name = "binary = {0}")
+    @ValueSource(booleans = {false, true})
+    void shouldFollowEveryChangeOfAPostgresPublisherWithoutInitialCopy(boolean binary) throws Exception {
         try (PgServer pg = PgServer.start(PG_SETTINGS); Connection p = pg.connect();
                 TestNode node = TestNode.start(tmp.resolve("sub"), SUB_SETTINGS); Connection s = node.connect()) {
             execute(p, TABLES);
             execute(p, "ALTER TABLE log REPLICA IDENTITY FULL", "CREATE PUBLICATION pub FOR TABLE items, log");
             execute(p, EXISTING);
+            String conninfo = pg.conninfo();
+            if (binary) {
+                execute(p, "CREATE ROLE rep LOGIN REPLICATION PASSWORD 'rep pw/@'");
+                conninfo = "postgresql://rep:rep%20pw%2F%40@127.0.0.1:" + pg.port() + "/postgres?application_name=lrep_app";
+            }
             // copy_data = false: the existing rows are already here, as when a table was loaded by hand
             execute(s, TABLES);
             execute(s, EXISTING);
             String before = rows(p, "SELECT pg_current_wal_lsn()").get(0);
 
-            execute(s, "CREATE SUBSCRIPTION sub1 CONNECTION '" + pg.conninfo() + "' PUBLICATION pub"
-                    + " WITH (copy_data = false, streaming = on)");
+            execute(s, "CREATE SUBSCRIPTION sub1 CONNECTION '" + conninfo + "' PUBLICATION pub"
+                    + " WITH (copy_data = false, streaming = on, binary = " + binary + ")");
             assertThat(rows(p, "SELECT slot_name, plugin, slot_type, database FROM pg_replication_slots"))
                     .containsExactly("sub1|pgoutput|logical|postgres");
             assertThat(rows(s, "SELECT r.srsubstate, c.relname FROM pg_subscription_rel r JOIN pg_class c ON c.oid = r.srrelid"
                     + " ORDER BY c.relname")).containsExactly("r|items", "r|log");
             await().atMost(WAIT).until(() -> rows(s, "SELECT pid IS NOT NULL FROM pg_stat_subscription").equals(List.of("t")));
-            await().atMost(WAIT).until(() -> rows(p, "SELECT application_name, state FROM pg_stat_replication")
-                    .equals(List.of("sub1|streaming")));
+            // libpq semantics: the subscription name is only the fallback application_name
+            String applicationName = binary ? "lrep_app" : "sub1";
+            await().atMost(WAIT).until(() -> rows(p, "SELECT application_name, usename, state FROM pg_stat_replication")
+                    .equals(List.of(applicationName + "|" + (binary ? "rep" : PgServer.SUPERUSER) + "|streaming")));
 
             // single-statement transactions: inserts, updates (also of the key), deletes, on both tables
-            execute(p, "INSERT INTO items (id, v, amount, flag, at, doc, f) VALUES (100, 'new', 99.99, true,"
-                    + " '2030-12-31 23:59:59.123456+02', '{\"nested\": {\"x\": null}}', 'NaN')",
+            execute(p, "INSERT INTO items (id, v, amount, flag, at, doc, f, r, span, ts, d) VALUES (100, 'new', 99.99, true,"
+                    + " '2030-12-31 23:59:59.123456+02', '{\"nested\": {\"x\": null}}', 'NaN', '-Infinity',"
+                    + " '-1 year 2 mons -3 days 04:05:06.000007', '1999-12-31 23:59:59.999999', '0044-03-15 BC')",
+                    "INSERT INTO items (id, amount, f, at, ints, tags) VALUES (103, -0.5, -0.0, '1970-01-01 00:00:00+00',"
+                            + " '{}', '{NULL,\"\",\"\\\\\",\"{}\"}')",
                     "INSERT INTO items (id, v) VALUES (101, E'tab\\there, newline\\nthere, quote '' and backslash \\\\')",
                     "INSERT INTO items (id) VALUES (102)",
                     "UPDATE items SET v = 'upd' || id, amount = amount * 2 WHERE id % 3 = 0",
                     "UPDATE items SET id = id + 1000 WHERE id IN (1, 2)",
                     "UPDATE items SET raw = NULL, u = NULL WHERE id = 4",
+                    "UPDATE items SET ints = ints || 9, tags = NULL, span = span * 2, bp = 'x' WHERE id % 4 = 0",
                     "DELETE FROM items WHERE id % 7 = 0",
                     "INSERT INTO log VALUES (100, 'new'), (100, 'new')",
                     "UPDATE log SET note = 'changed' WHERE n = 1",
