@@ -320,6 +320,7 @@ public final class ApplyWorker implements BackgroundWorker {
             remoteFinalLsn = b.finalLsn();
         } else if (msg instanceof PgOutputMessage.Relation r) {
             localOid.put(r.relationOid(), resolveLocal(r.namespace(), r.name()));
+            reloadRels(); // as logicalrep_rel_open: a table added by REFRESH PUBLICATION is known before its first change
         }
         PgOutputMessage filtered = filter(msg);
         if (filtered == null) {
