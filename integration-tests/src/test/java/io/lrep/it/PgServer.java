@@ -166,6 +166,12 @@ final class PgServer implements AutoCloseable {
         return rows(sql).get(0);
     }
 
+    /** Restarts the server on the same port ({@code pg_ctl -m fast -w restart}): every connection is ended. */
+    void restart() throws IOException, InterruptedException {
+        runChecked(dir, asServerUser(bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-l", dir.resolve("server.log").toString(),
+                "-o", "-p " + port, "-m", "fast", "-w", "-t", "60", "restart"));
+    }
+
     /** The server's log so far, for failure messages. */
     String log() {
         return readLog(dir);

@@ -177,9 +177,32 @@ class PgSubscribeIT {
             awaitConfirmed(p, "sub1");
             assertThat(rows(s, "SELECT apply_error_count FROM pg_stat_subscription_stats WHERE subname = 'sub1'")).containsExactly("0");
 
-            execute(s, "DROP SUBSCRIPTION sub1");
-            assertThat(rows(p, "SELECT slot_name FROM pg_replication_slots")).as("dropped with the subscription").isEmpty();
-            await().atMost(WAIT).until(() -> rows(p, "SELECT count(*) FROM pg_stat_replication").equals(List.of("0")));
+            // the publisher restarts: the apply worker reconnects and resumes at its origin's progress, nothing lost or doubled
+            String slotBefore = rows(p, "SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = 'sub1'").get(0);
+            pg.restart();
+            try (Connection p2 = pg.connect()) {
+                execute(p2, "INSERT INTO items (id, v) VALUES (700, 'after restart')", "UPDATE log SET note = 'after restart' WHERE n = 7",
+                        "DELETE FROM items WHERE id = 10500");
+                awaitInSync(p2, s);
+                await().atMost(WAIT).until(() -> rows(p2, "SELECT state FROM pg_stat_replication").equals(List.of("streaming")));
+                awaitConfirmed(p2, "sub1");
+                assertThat(rows(p2, "SELECT confirmed_flush_lsn > '" + slotBefore + "'::pg_lsn FROM pg_replication_slots")).containsExactly("t");
+
+                // a table added to the publication, picked up by REFRESH PUBLICATION
+                execute(p2, "CREATE TABLE extra (k text PRIMARY KEY, n int)", "ALTER PUBLICATION pub ADD TABLE extra");
+                execute(s, "CREATE TABLE extra (k text PRIMARY KEY, n int)",
+                        "ALTER SUBSCRIPTION sub1 REFRESH PUBLICATION WITH (copy_data = false)");
+                assertThat(rows(s, "SELECT r.srsubstate FROM pg_subscription_rel r JOIN pg_class c ON c.oid = r.srrelid"
+                        + " WHERE c.relname = 'extra'")).containsExactly("r");
+                // at once: the worker must see the new table's state when its Relation message arrives
+                execute(p2, "INSERT INTO extra VALUES ('a', 1), ('b', 2)", "UPDATE extra SET k = 'c' WHERE k = 'a'");
+                await().atMost(WAIT).untilAsserted(() -> assertThat(rows(s, "SELECT k, n FROM extra ORDER BY k")).containsExactly("b|2", "c|1"));
+                awaitInSync(p2, s);
+
+                execute(s, "DROP SUBSCRIPTION sub1");
+                assertThat(rows(p2, "SELECT slot_name FROM pg_replication_slots")).as("dropped with the subscription").isEmpty();
+                await().atMost(WAIT).until(() -> rows(p2, "SELECT count(*) FROM pg_stat_replication").equals(List.of("0")));
+            }
             assertThat(rows(s, "SELECT count(*) FROM pg_stat_subscription")).containsExactly("0");
         }
     }
