@@ -10,7 +10,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -208,7 +207,6 @@ class PgSubscribeIT {
     }
 
     @Test
-    @Disabled("table synchronisation lands separately")
     void shouldCopyTheExistingRowsOfAPostgresPublisherAndFollowItsChanges() throws Exception {
         try (PgServer pg = PgServer.start(PG_SETTINGS); Connection p = pg.connect();
                 TestNode node = TestNode.start(tmp.resolve("sub"), SUB_SETTINGS); Connection s = node.connect()) {

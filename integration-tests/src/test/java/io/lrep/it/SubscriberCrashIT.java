@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 class SubscriberCrashIT {
 
     /** Whether the subscription copies the rows already present; table sync makes this true. */
-    static final boolean COPY_DATA = false;
+    static final boolean COPY_DATA = true;
 
     static final Map<String, String> SUB_SETTINGS = Map.of("wal_retrieve_retry_interval", "100", "wal_receiver_status_interval", "1");
     static final Duration CONVERGE = Duration.ofSeconds(90);
