@@ -355,9 +355,8 @@ final class SubscriptionDdl {
         }
         try (pc) {
             for (SubscriptionRel r : syncing) {
-                if (r.state() != SubscriptionRel.SYNCDONE) {
-                    pc.dropSlot(SubscriptionCatalog.syncSlotName(sub.oid(), r.relOid(), hooks.systemIdentifier()), true);
-                }
+                // in SYNCDONE too: a crash between committing it and dropping the slot leaves the slot
+                pc.dropSlot(SubscriptionCatalog.syncSlotName(sub.oid(), r.relOid(), hooks.systemIdentifier()), true);
             }
             if (sub.slotName() != null) {
                 try {
