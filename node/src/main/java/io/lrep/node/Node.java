@@ -37,6 +37,7 @@ import io.lrep.subscriber.client.ClientPublisherConnector;
 import io.lrep.subscriber.client.ReplicationClient;
 import io.lrep.subscriber.apply.ApplyWorker;
 import io.lrep.subscriber.launcher.ApplyLauncher;
+import io.lrep.subscriber.launcher.SubscriptionStats;
 import io.lrep.apply.ColumnDefaults;
 import io.lrep.apply.OriginRegistry;
 import io.lrep.core.error.SqlState;
@@ -84,13 +85,16 @@ public final class Node implements AutoCloseable {
     private final ApplyLauncher launcher;
     private final int port;
     private final SlotManager slots;
+    /** pg_stat_subscription_stats, saved at a clean shutdown (null when the node serves nothing). */
+    private final SubscriptionStats subscriptionStats;
     private volatile boolean closed;
 
     private Node(String name, DataDirectory dataDirectory, NodeConfig config, ControlFile control, Wal wal, StorageEngine storage,
             Recovery.RecoveryResult recovery, Checkpointer checkpointer, Supervisor supervisor, LrepSqlEngine engine,
             ProtocolServer server, int port, SlotManager slots, ReplicationClient replicationClient,
-            ApplyLauncher launcher) {
+            ApplyLauncher launcher, SubscriptionStats subscriptionStats) {
         this.name = name;
+        this.subscriptionStats = subscriptionStats;
         this.dataDirectory = dataDirectory;
         this.config = config;
         this.control = control;
@@ -242,8 +246,10 @@ public final class Node implements AutoCloseable {
             opened.push(engine);
             ReplicationClient replicationClient = new ReplicationClient(1);
             opened.push(replicationClient);
+            // cumulative statistics survive a clean restart, not a crash (as PostgreSQL's pg_stat/)
+            SubscriptionStats subscriptionStats = serve ? SubscriptionStats.restore(statsDir(dd), recovery.crashRecovery()) : null;
             ApplyLauncher launcher = logicalReplicationLauncher(dd, config, storage, wal, supervisor, replicationClient, origins,
-                    control.systemId());
+                    control.systemId(), subscriptionStats == null ? new SubscriptionStats() : subscriptionStats);
             opened.push(launcher);
             subscriptionViews.attach(launcher);
             engine.setSubscriptionHooks(new SubscriptionHooks(new ClientPublisherConnector(replicationClient), launcher.listener(),
@@ -268,7 +274,7 @@ public final class Node implements AutoCloseable {
             LOG.info("database system is ready: WAL ends at {}, redo replayed {} transactions", Lsn.format(wal.insertLsn()),
                     recovery.transactionsReplayed());
             Node node = new Node(name, dd, config, control, wal, storage, recovery, checkpointer, supervisor, engine, server, port, slots,
-                    replicationClient, launcher);
+                    replicationClient, launcher, subscriptionStats);
             dd.markReady(port);
             return node;
         } catch (RuntimeException e) {
@@ -281,14 +287,19 @@ public final class Node implements AutoCloseable {
 
     /** The logical replication launcher and what its apply workers need. */
     private static ApplyLauncher logicalReplicationLauncher(DataDirectory dd, NodeConfig config, StorageEngine storage, Wal wal,
-            Supervisor supervisor, ReplicationClient client, OriginRegistry origins, long systemId) {
+            Supervisor supervisor, ReplicationClient client, OriginRegistry origins, long systemId, SubscriptionStats stats) {
         ApplyWorker.Settings settings = new ApplyWorker.Settings(Duration.ofMillis(config.getMillis("wal_receiver_timeout")),
                 Duration.ofMillis(config.getMillis("wal_receiver_status_interval")), config.getInt("max_sync_workers_per_subscription"),
                 Duration.ofMillis(config.getMillis("wal_retrieve_retry_interval")));
         ApplyWorker.Context context = new ApplyWorker.Context(storage, origins, client, ColumnDefaults.BASIC,
                 dd.root().resolve("pg_logical").resolve("streams"), wal::flushedLsn, systemId, settings, ApplyWorker.Callbacks.NONE);
         return new ApplyLauncher(supervisor, context, new ApplyLauncher.Settings(config.getInt("max_logical_replication_workers"),
-                Duration.ofMillis(config.getMillis("wal_retrieve_retry_interval"))));
+                Duration.ofMillis(config.getMillis("wal_retrieve_retry_interval"))), stats);
+    }
+
+    /** Where the cumulative statistics are kept over a clean shutdown (PostgreSQL's pg_stat). */
+    private static Path statsDir(DataDirectory dd) {
+        return dd.root().resolve("pg_stat");
     }
 
     public String name() {
@@ -389,6 +400,10 @@ public final class Node implements AutoCloseable {
             } else {
                 failure.addSuppressed(e);
             }
+        }
+        if (subscriptionStats != null) {
+            // after the launcher stopped every worker, so that no error is counted after the save
+            failure = closeInOrder(failure, () -> subscriptionStats.save(statsDir(dataDirectory), config.getBool("fsync")));
         }
         failure = stopRest(failure, slots);
         LOG.info("Stopped node {}", name);

@@ -581,7 +581,7 @@ public final class ApplyWorker implements BackgroundWorker {
         }
         if (stream.serverEnded()) {
             stream.end(Duration.ofSeconds(10));
-            LOG.info("publisher ended the replication stream of subscription \"{}\"", sub.name());
+            LOG.info("data stream from publisher has ended");
             finished = true;
             return DONE;
         }

@@ -26,6 +26,18 @@ import org.slf4j.LoggerFactory;
  * {@link #end} sends CopyDone and reads the command's closing results, after which the
  * connection runs commands again.
  *
+ * <p>The server ends the stream ({@link #serverEnded()}) in one of these ways:
+ * <ul>
+ *   <li>CopyDone: the client still sends CopyDone in {@link #end}, then reads the results;</li>
+ *   <li>CommandComplete without CopyDone (a PostgreSQL walsender at a fast shutdown sends
+ *       {@code COPY 0} and exits): the COPY is over on both sides, so {@link #end} sends nothing
+ *       and reads on to ReadyForQuery, or to the server closing the connection, which then is
+ *       no error (as libpqrcv_receive, which accepts CONNECTION_BAD after the command's end);</li>
+ *   <li>ErrorResponse, or the connection closing, during the stream: {@link #receive} throws
+ *       (as PostgreSQL's "could not receive data from WAL stream") and {@link #end} then only
+ *       marks the stream ended, sending nothing.</li>
+ * </ul>
+ *
  * <p>Same threading contract as its {@link ReplicationConnection}: one worker thread.
  */
 public final class ReplicationStream {
@@ -36,8 +48,14 @@ public final class ReplicationStream {
     private final Clock clock = Clock.systemUTC();
     private long lastReceivedLsn;
     private boolean serverEnded;
+    /** The server sent CommandComplete without CopyDone: the COPY is over in both directions. */
+    private boolean commandEnded;
+    /** The server's error or close ended the stream and the connection: nothing more to read. */
+    private boolean connectionEnded;
     private boolean clientEnded;
     private boolean finished;
+    /** The command's results the server sent while streaming (CommandComplete without CopyDone). */
+    private final List<QueryResult> results = new ArrayList<>();
 
     ReplicationStream(ReplicationConnection connection) {
         this.connection = connection;
@@ -45,18 +63,28 @@ public final class ReplicationStream {
 
     /**
      * The next {@link XLogData} or {@link PrimaryKeepalive}, waiting at most {@code timeout};
-     * null when the timeout passed or the server ended the stream (then {@link #serverEnded()}
-     * is true and {@link #end} finishes the command).
+     * null when the timeout passed or the server ended the stream with CopyDone or
+     * CommandComplete (then {@link #serverEnded()} is true and {@link #end} finishes the command).
      *
-     * @throws ServerErrorException when the server reports an error (the connection is then unusable)
-     * @throws ClientException when the connection breaks or the server sends something else
+     * @throws ServerErrorException when the server reports an error (the connection is then
+     *         unusable and {@link #serverEnded()} true)
+     * @throws ClientException when the connection breaks ({@link #serverEnded()} is then true) or
+     *         the server sends something else
      */
     public ReplicationMessage receive(Duration timeout) {
         if (serverEnded || finished) {
             return null;
         }
         while (true) {
-            Object m = connection.next(ReplicationConnection.deadline(timeout));
+            Object m;
+            try {
+                m = connection.next(ReplicationConnection.deadline(timeout));
+            } catch (ClientException | ServerErrorException e) {
+                // the connection closed or failed (after a FATAL error, that error): the stream is over
+                serverEnded = true;
+                connectionEnded = true;
+                throw e;
+            }
             if (m == null) {
                 return null;
             }
@@ -76,10 +104,18 @@ public final class ReplicationStream {
                 serverEnded = true;
                 return null;
             }
+            if (m instanceof CommandComplete cc) {
+                LOG.debug("Server ended the replication stream at {} with {} and no CopyDone", Lsn.format(lastReceivedLsn), cc.tag());
+                results.add(new QueryResult(List.of(), List.of(), cc.tag()));
+                serverEnded = true;
+                commandEnded = true;
+                return null;
+            }
             if (m instanceof ErrorResponse e) {
                 ServerErrorException error = connection.serverError(e);
                 connection.markBroken();
-                finished = true;
+                serverEnded = true;
+                connectionEnded = true;
                 throw error;
             }
             connection.markBroken();
@@ -92,7 +128,7 @@ public final class ReplicationStream {
         return lastReceivedLsn;
     }
 
-    /** True once the server has sent CopyDone. */
+    /** True once the server has ended the stream: CopyDone, CommandComplete, an error or the connection closing. */
     public boolean serverEnded() {
         return serverEnded;
     }
@@ -104,7 +140,7 @@ public final class ReplicationStream {
 
     /** Sends a streaming-protocol message to the server inside CopyData. */
     public void send(ReplicationMessage message) {
-        if (clientEnded || finished) {
+        if (clientEnded || finished || commandEnded || connectionEnded) {
             throw new ClientException("the replication stream is ended; no more status updates");
         }
         if (LOG.isTraceEnabled()) {
@@ -114,10 +150,14 @@ public final class ReplicationStream {
     }
 
     /**
-     * Ends the stream as libpqrcv_endstreaming: sends CopyDone (once), skips data still in
-     * flight, waits for the server's CopyDone and reads the results up to ReadyForQuery (a
-     * CommandComplete such as {@code START_REPLICATION}, or a timeline-switch row set on a
-     * physical stream). Then the connection runs commands again.
+     * Ends the stream as libpqrcv_endstreaming: sends CopyDone (once, and not when the server
+     * has ended the COPY already), skips data still in flight, waits for the server's CopyDone
+     * and reads the results up to ReadyForQuery (a CommandComplete such as
+     * {@code START_REPLICATION}, or a timeline-switch row set on a physical stream). Then the
+     * connection runs commands again. After the server ended the stream with CommandComplete,
+     * its closing the connection instead of sending ReadyForQuery ends the stream too (the
+     * connection is then unusable); after an error or a close that {@link #receive} reported,
+     * this only marks the stream ended.
      *
      * @throws ClientException when {@code timeout} passes first (the connection is then closed)
      */
@@ -125,24 +165,40 @@ public final class ReplicationStream {
         if (finished) {
             throw new ClientException("the replication stream is already ended");
         }
+        if (connectionEnded) {
+            finished = true;
+            return List.copyOf(results);
+        }
         long deadline = ReplicationConnection.deadline(timeout);
-        if (!clientEnded) {
+        if (!clientEnded && !commandEnded) {
             clientEnded = true;
             LOG.trace("=> CopyDone");
             connection.send(new CopyDone());
         }
-        List<QueryResult> results = new ArrayList<>();
         List<QueryResult.Column> columns = List.of();
         List<List<String>> rows = new ArrayList<>();
         ServerErrorException error = null;
         while (true) {
-            Object m = connection.next(deadline);
+            Object m;
+            try {
+                m = connection.next(deadline);
+            } catch (ClientException e) {
+                if (!commandEnded) {
+                    finished = true;
+                    throw e;
+                }
+                // libpqrcv_receive: after the command's end, the server closing the connection is no error
+                finished = true;
+                LOG.debug("Server closed the connection after ending the replication stream{}",
+                        error == null ? "" : " (it said: " + error.getMessage() + ")");
+                return List.copyOf(results);
+            }
             if (m == null) {
                 connection.markBroken();
                 finished = true;
                 throw new ClientException("timeout expired while ending the replication stream");
             }
-            if (m instanceof CopyData) {
+            if (m instanceof CopyData && !commandEnded) {
                 continue; // data the server sent before it saw our CopyDone: nobody wants it now
             } else if (m instanceof CopyDone) {
                 serverEnded = true;
@@ -156,7 +212,9 @@ public final class ReplicationStream {
                 columns = List.of();
                 rows = new ArrayList<>();
             } else if (m instanceof ErrorResponse e) {
-                error = connection.serverError(e);
+                // after the command's end, a FATAL error and a close end the stream (libpqrcv_receive
+                // accepts CONNECTION_BAD); so it is not made the connection's pending error
+                error = commandEnded ? new ServerErrorException(e) : connection.serverError(e);
             } else if (m instanceof ReadyForQuery rfq) {
                 finished = true;
                 connection.streamEnded(rfq);
@@ -164,7 +222,7 @@ public final class ReplicationStream {
                     throw error;
                 }
                 LOG.debug("Replication stream ended at {}", Lsn.format(lastReceivedLsn));
-                return results;
+                return List.copyOf(results);
             } else {
                 connection.markBroken();
                 finished = true;

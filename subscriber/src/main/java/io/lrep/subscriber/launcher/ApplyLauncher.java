@@ -76,8 +76,7 @@ public final class ApplyLauncher implements AutoCloseable {
     private final Settings settings;
     private final Map<Long, Running> running = new ConcurrentHashMap<>();
     private final Map<SyncKey, Running> syncing = new ConcurrentHashMap<>();
-    private final Map<Long, AtomicLong> applyErrors = new ConcurrentHashMap<>();
-    private final Map<Long, AtomicLong> syncErrors = new ConcurrentHashMap<>();
+    private final SubscriptionStats stats;
     /** Committed changes of each subscription ({@link ApplyWorker.SyncWorkers#changes}). */
     private final Map<Long, AtomicLong> changes = new ConcurrentHashMap<>();
     private final Map<Long, Throwable> lastErrors = new ConcurrentHashMap<>();
@@ -93,11 +92,20 @@ public final class ApplyLauncher implements AutoCloseable {
 
     /** @param context what each apply worker needs; its callbacks are told of errors after they are counted here */
     public ApplyLauncher(Supervisor supervisor, ApplyWorker.Context context, Settings settings) {
+        this(supervisor, context, settings, new SubscriptionStats());
+    }
+
+    /**
+     * @param context what each apply worker needs; its callbacks are told of errors after they are counted here
+     * @param stats   where the workers' errors are counted (pg_stat_subscription_stats)
+     */
+    public ApplyLauncher(Supervisor supervisor, ApplyWorker.Context context, Settings settings, SubscriptionStats stats) {
         this.supervisor = supervisor;
+        this.stats = stats;
         ApplyWorker.Callbacks outer = context.callbacks();
         this.context = new ApplyWorker.Context(context.storage(), context.origins(), context.client(), context.defaults(),
                 context.streamDir(), context.localFlushLsn(), context.systemIdentifier(), context.settings(), (subOid, tableSync, error) -> {
-                    (tableSync ? syncErrors : applyErrors).computeIfAbsent(subOid, k -> new AtomicLong()).incrementAndGet();
+                    stats.countError(subOid, tableSync);
                     if (!tableSync) {
                         lastErrors.put(subOid, error);
                     }
@@ -126,6 +134,9 @@ public final class ApplyLauncher implements AutoCloseable {
             @Override
             public void onCommitted(Change change) {
                 changes.computeIfAbsent(change.subOid(), k -> new AtomicLong()).incrementAndGet();
+                if (change.kind() == SubscriptionListener.Kind.DROPPED) {
+                    stats.drop(change.subOid());
+                }
                 held.remove(change.subOid());
                 wakeup();
             }
@@ -174,16 +185,19 @@ public final class ApplyLauncher implements AutoCloseable {
         }
     }
 
-    /** apply_error_count of pg_stat_subscription_stats: errors of the subscription's apply workers since the node started. */
+    /** apply_error_count of pg_stat_subscription_stats: errors of the subscription's apply workers since the last reset. */
     public long applyErrorCount(long subOid) {
-        AtomicLong n = applyErrors.get(subOid);
-        return n == null ? 0 : n.get();
+        return stats.get(subOid).applyErrorCount();
     }
 
-    /** sync_error_count of pg_stat_subscription_stats: errors of the subscription's table-sync workers since the node started. */
+    /** sync_error_count of pg_stat_subscription_stats: errors of the subscription's table-sync workers since the last reset. */
     public long syncErrorCount(long subOid) {
-        AtomicLong n = syncErrors.get(subOid);
-        return n == null ? 0 : n.get();
+        return stats.get(subOid).syncErrorCount();
+    }
+
+    /** The cumulative statistics the workers' errors are counted in. */
+    public SubscriptionStats stats() {
+        return stats;
     }
 
     /**

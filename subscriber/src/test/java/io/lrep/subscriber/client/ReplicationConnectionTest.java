@@ -335,6 +335,79 @@ class ReplicationConnectionTest {
     }
 
     @Test
+    void shouldTakeCommandCompleteWithoutCopyDoneAsTheServerEndingTheStream() throws Exception {
+        try (FakeServer server = new FakeServer(
+                peer -> {
+                    peer.trust();
+                    peer.query();
+                    // a PostgreSQL walsender at a fast shutdown: COPY 0 and no CopyDone, here then the rest of the command
+                    peer.send(new BackendMessage.CopyBothResponse(0, List.of()), new CopyData(bytes(new XLogData(0x20, 0x20, 1, utf8("B")))),
+                            new CommandComplete("COPY 0"), new CommandComplete("START_REPLICATION"), Peer.ready());
+                    // the client sent no CopyDone: its next message is this query
+                    assertThat(peer.query()).isEqualTo("IDENTIFY_SYSTEM");
+                    peer.send(new CommandComplete("IDENTIFY_SYSTEM"), Peer.ready());
+                    peer.expectTerminate();
+                },
+                peer -> {
+                    peer.trust();
+                    peer.query();
+                    // ... and exits at once (WalSndDone): the connection closes without ReadyForQuery
+                    peer.send(new BackendMessage.CopyBothResponse(0, List.of()), new CommandComplete("COPY 0"));
+                })) {
+            try (ReplicationConnection c = client.connect(server.conninfo("replication=database"))) {
+                ReplicationStream stream = c.startReplication("START_REPLICATION SLOT \"s\" LOGICAL 0/10");
+                assertThat(stream.receive(Duration.ofSeconds(10))).isInstanceOf(XLogData.class);
+                assertThat(stream.receive(Duration.ofSeconds(10))).isNull();
+                assertThat(stream.serverEnded()).isTrue();
+                assertThat(stream.receive(Duration.ofSeconds(10))).as("ended: nothing more").isNull();
+                assertThatThrownBy(() -> stream.sendStatus(0x20, 0x20, 0x20, false)).isInstanceOf(ClientException.class);
+                assertThat(stream.end(Duration.ofSeconds(10))).extracting(QueryResult::commandTag).containsExactly("COPY 0", "START_REPLICATION");
+                assertThat(c.query("IDENTIFY_SYSTEM").commandTag()).isEqualTo("IDENTIFY_SYSTEM");
+            }
+            try (ReplicationConnection c = client.connect(server.conninfo("replication=database"))) {
+                ReplicationStream stream = c.startReplication("START_REPLICATION SLOT \"s\" LOGICAL 0/10");
+                assertThat(stream.receive(Duration.ofSeconds(10))).isNull();
+                assertThat(stream.serverEnded()).isTrue();
+                assertThat(stream.end(Duration.ofSeconds(10))).extracting(QueryResult::commandTag).containsExactly("COPY 0");
+                assertThat(c.isUsable()).isFalse();
+                assertThatThrownBy(() -> stream.end(Duration.ofSeconds(10))).hasMessage("the replication stream is already ended");
+            }
+        }
+    }
+
+    @Test
+    void shouldEndTheStreamOnAnErrorOrACloseWithoutSendingCopyDone() throws Exception {
+        try (FakeServer server = new FakeServer(
+                peer -> {
+                    peer.trust();
+                    peer.query();
+                    peer.send(new BackendMessage.CopyBothResponse(0, List.of()),
+                            error("FATAL", "57P01", "terminating connection due to administrator command", null, null));
+                },
+                peer -> {
+                    peer.trust();
+                    peer.query();
+                    peer.send(new BackendMessage.CopyBothResponse(0, List.of()));
+                })) {
+            try (ReplicationConnection c = client.connect(server.conninfo("replication=database"))) {
+                ReplicationStream stream = c.startReplication("START_REPLICATION SLOT \"s\" LOGICAL 0/10");
+                assertThatThrownBy(() -> stream.receive(Duration.ofSeconds(10))).isInstanceOfSatisfying(ServerErrorException.class,
+                        e -> assertThat(e.sqlStateCode()).isEqualTo("57P01"));
+                assertThat(stream.serverEnded()).isTrue();
+                assertThat(stream.end(Duration.ofSeconds(10))).isEmpty();
+            }
+            try (ReplicationConnection c = client.connect(server.conninfo("replication=database"))) {
+                ReplicationStream stream = c.startReplication("START_REPLICATION SLOT \"s\" LOGICAL 0/10");
+                assertThatThrownBy(() -> stream.receive(Duration.ofSeconds(10))).isInstanceOf(ClientException.class)
+                        .hasMessage("server closed the connection unexpectedly");
+                assertThat(stream.serverEnded()).isTrue();
+                assertThat(stream.end(Duration.ofSeconds(10))).isEmpty();
+                assertThat(c.isUsable()).isFalse();
+            }
+        }
+    }
+
+    @Test
     void shouldFailBlockedCallsOnCloseOrServerLossAndSendCancelRequests() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         AtomicReference<ByteBuffer> cancel = new AtomicReference<>();

@@ -1,5 +1,7 @@
 package io.lrep.node.sql.catalog;
 
+import io.lrep.core.error.LrepException;
+import io.lrep.core.error.SqlState;
 import io.lrep.core.lsn.Lsn;
 import io.lrep.core.storage.Transaction;
 import io.lrep.core.types.PgType;
@@ -8,6 +10,7 @@ import io.lrep.node.sql.ColumnInfo;
 import io.lrep.node.sql.SqlFunction;
 import io.lrep.node.sql.SystemView;
 import io.lrep.subscriber.launcher.ApplyLauncher;
+import io.lrep.subscriber.launcher.SubscriptionStats;
 import io.lrep.subscriber.subscription.Subscription;
 import io.lrep.subscriber.subscription.SubscriptionCatalog;
 import java.time.Instant;
@@ -26,8 +29,12 @@ import java.util.Map;
  *     pg_subscription LEFT JOIN the running workers, a subscription without workers shows one
  *     row whose worker columns are NULL; so, until workers report here, does every subscription;
  * <li>{@code pg_stat_subscription_stats (subid, subname, apply_error_count, sync_error_count,
- *     stats_reset)}: one row per subscription, counts zero and stats_reset NULL until workers count.
+ *     stats_reset)}: one row per subscription, from the launcher's {@link SubscriptionStats}
+ *     (zeros and a NULL stats_reset until a worker counts an error);
  * </ul>
+ * and the function {@code pg_stat_reset_subscription_stats(oid) returns void}: resets one
+ * subscription's statistics, or with NULL every subscription's (22023 for oid 0; an oid without
+ * statistics is ignored).
  */
 public final class SubscriptionViews implements CatalogExtension {
 
@@ -73,7 +80,29 @@ public final class SubscriptionViews implements CatalogExtension {
 
     @Override
     public List<SqlFunction> functions() {
-        return List.of();
+        // not strict: NULL means every subscription; volatile: it changes state
+        return List.of(new SqlFunction("pg_catalog", "pg_stat_reset_subscription_stats", List.of(PgType.OID), false, PgType.VOID, false,
+                true, (c, a) -> {
+                    resetStats(a[0] == null ? null : ((Number) a[0]).longValue());
+                    return "";
+                }, false, List.of(), null));
+    }
+
+    /** pg_stat_reset_subscription_stats: {@code subOid} null resets every subscription's statistics. */
+    private void resetStats(Long subOid) {
+        if (subOid != null && subOid == 0) {
+            throw new LrepException(SqlState.INVALID_PARAMETER_VALUE, "invalid subscription OID 0");
+        }
+        ApplyLauncher l = launcher;
+        if (l == null) {
+            return;
+        }
+        Instant now = Instant.now();
+        if (subOid == null) {
+            l.stats().resetAll(now);
+        } else {
+            l.stats().reset(subOid, now);
+        }
     }
 
     private List<Object[]> statRows(Transaction t) {
@@ -106,7 +135,8 @@ public final class SubscriptionViews implements CatalogExtension {
         ApplyLauncher l = launcher;
         List<Object[]> out = new ArrayList<>();
         for (Subscription s : SubscriptionCatalog.all(t)) {
-            out.add(new Object[] {s.oid(), s.name(), l == null ? 0L : l.applyErrorCount(s.oid()), l == null ? 0L : l.syncErrorCount(s.oid()), (Instant) null});
+            SubscriptionStats.Entry e = l == null ? new SubscriptionStats.Entry(s.oid(), 0, 0, null) : l.stats().get(s.oid());
+            out.add(new Object[] {s.oid(), s.name(), e.applyErrorCount(), e.syncErrorCount(), e.statsReset()});
         }
         return out;
     }
