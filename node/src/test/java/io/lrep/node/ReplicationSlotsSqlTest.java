@@ -103,12 +103,12 @@ class ReplicationSlotsSqlTest {
                 }
                 assertThat(cols).containsExactly("slot_name", "plugin", "slot_type", "datoid", "database", "temporary", "active",
                         "active_pid", "xmin", "catalog_xmin", "restart_lsn", "confirmed_flush_lsn", "wal_status", "safe_wal_size",
-                        "two_phase");
+                        "two_phase", "failover", "synced");
                 assertThat(types).containsExactly("name", "name", "text", "oid", "name", "bool", "bool", "int4", "oid", "oid", "pg_lsn",
-                        "pg_lsn", "text", "int8", "bool");
+                        "pg_lsn", "text", "int8", "bool", "bool", "bool");
             }
             assertThat(query(c, "SELECT * FROM pg_replication_slots")).containsExactly(Arrays.asList("sub1", "pgoutput", "logical", "5",
-                    "postgres", "f", "f", null, null, null, Lsn.format(lsn), Lsn.format(lsn), "reserved", null, "f"));
+                    "postgres", "f", "f", null, null, null, Lsn.format(lsn), Lsn.format(lsn), "reserved", null, "f", "f", "f"));
 
             // a temporary slot, created in the select list: a record, held by its creator
             String pid = one(c, "SELECT pg_backend_pid()");

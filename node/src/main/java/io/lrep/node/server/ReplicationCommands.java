@@ -174,6 +174,13 @@ public final class ReplicationCommands {
             return createSlot(c, caller);
         } else if (command instanceof ReplicationCommand.ReadSlot r) {
             return readSlot(r.slotName());
+        } else if (command instanceof ReplicationCommand.AlterSlot a) {
+            if (a.failover() != null) {
+                slots.alter(a.slotName(), a.failover(), caller.pid());
+            } else {
+                slots.slot(a.slotName()); // 42704 for a missing slot, as ReplicationSlotAcquire
+            }
+            return Result.none();
         } else if (command instanceof ReplicationCommand.DropSlot d) {
             slots.drop(d.slotName(), caller.pid(), d.await());
             return Result.none();
@@ -208,7 +215,7 @@ public final class ReplicationCommands {
             throw new LrepException(SqlState.FEATURE_NOT_SUPPORTED, "two-phase decoding (TWO_PHASE) is not supported by lrep");
         }
         SlotSpec spec = c.logical()
-                ? new SlotSpec(c.slotName(), SlotType.LOGICAL, c.plugin(), caller.database(), c.temporary(), false, true)
+                ? new SlotSpec(c.slotName(), SlotType.LOGICAL, c.plugin(), caller.database(), c.temporary(), false, true, c.failover())
                 : SlotSpec.physical(c.slotName(), c.reserveWal(), c.temporary());
         boolean snapshotWanted = c.logical() && c.snapshot() != SnapshotAction.NOTHING;
         LongFunction<SnapshotPin> pin = snapshotWanted ? storage::pinSnapshot : lsn -> null;

@@ -16,9 +16,12 @@ package io.lrep.publisher.slot;
  * @param invalidatedAt the restart LSN the slot had when it was invalidated for falling behind
  *     {@code max_slot_wal_keep_size}, or 0 when it is valid
  * @param twoPhase whether prepared transactions are decoded (always false: not supported)
+ * @param failover PostgreSQL 17's failover flag (CREATE_REPLICATION_SLOT ... (FAILOVER),
+ *     ALTER_REPLICATION_SLOT): saved with the slot and shown in pg_replication_slots; lrep has no
+ *     standbys to synchronise slots to, so it changes nothing else
  */
 public record ReplicationSlot(String name, SlotType type, String plugin, String database, boolean temporary, int activePid,
-        long restartLsn, long confirmedFlushLsn, long invalidatedAt, boolean twoPhase) {
+        long restartLsn, long confirmedFlushLsn, long invalidatedAt, boolean twoPhase, boolean failover) {
 
     public boolean active() {
         return activePid != 0;

@@ -77,7 +77,12 @@ public final class SlotManager implements AutoCloseable {
      *     {@code immediately_reserve}); logical slots always reserve
      */
     public record SlotSpec(String name, SlotType type, String plugin, String database, boolean temporary, boolean twoPhase,
-            boolean reserveWal) {
+            boolean reserveWal, boolean failover) {
+
+        public SlotSpec(String name, SlotType type, String plugin, String database, boolean temporary, boolean twoPhase,
+                boolean reserveWal) {
+            this(name, type, plugin, database, temporary, twoPhase, reserveWal, false);
+        }
 
         public static SlotSpec logical(String name, String plugin, String database, boolean temporary) {
             return new SlotSpec(name, SlotType.LOGICAL, plugin, database, temporary, false, true);
@@ -85,6 +90,11 @@ public final class SlotManager implements AutoCloseable {
 
         public static SlotSpec physical(String name, boolean reserveWal, boolean temporary) {
             return new SlotSpec(name, SlotType.PHYSICAL, null, null, temporary, false, reserveWal);
+        }
+
+        /** The same with PostgreSQL 17's failover flag set to {@code on} (logical slots only). */
+        public SlotSpec withFailover(boolean on) {
+            return new SlotSpec(name, type, plugin, database, temporary, twoPhase, reserveWal, on);
         }
     }
 
@@ -235,6 +245,9 @@ public final class SlotManager implements AutoCloseable {
             throw new IllegalArgumentException("a temporary slot needs its creating backend's pid, got " + pid);
         }
         boolean logical = spec.type() == SlotType.LOGICAL;
+        if (logical && spec.failover() && spec.temporary()) {
+            throw temporaryFailover();
+        }
         lock.lock();
         try {
             checkOpen();
@@ -267,7 +280,7 @@ public final class SlotManager implements AutoCloseable {
             }
             ReplicationSlot slot = new ReplicationSlot(spec.name(), spec.type(), logical ? spec.plugin() : null,
                     logical ? spec.database() : null, spec.temporary(), spec.temporary() ? pid : 0, restart, logical ? consistent : 0, 0,
-                    logical && spec.twoPhase());
+                    logical && spec.twoPhase(), logical && spec.failover());
             if (restart != 0) {
                 wal.holdFrom(holder(slot.name()), restart);
             }
@@ -336,6 +349,48 @@ public final class SlotManager implements AutoCloseable {
     }
 
     // ------------------------------------------------------------------ acquire and release
+
+    /**
+     * Sets a logical slot's failover flag, as PostgreSQL 17's ReplicationSlotAlter
+     * (ALTER_REPLICATION_SLOT): the change is saved with the slot's state before this returns.
+     *
+     * @param pid the altering backend (it may alter a slot it has acquired itself)
+     * @throws LrepException 42704 no such slot, 55006 active for another backend, 0A000 for a
+     *     physical slot or to enable failover on a temporary one
+     */
+    public ReplicationSlot alter(String name, boolean failover, int pid) {
+        lock.lock();
+        try {
+            checkOpen();
+            ReplicationSlot s = require(name);
+            if (s.active() && s.activePid() != pid) {
+                throw activeError(s);
+            }
+            if (!s.logical()) {
+                throw new LrepException(SqlState.FEATURE_NOT_SUPPORTED,
+                        "cannot use ALTER_REPLICATION_SLOT with a physical replication slot");
+            }
+            if (failover && s.temporary()) {
+                throw temporaryFailover();
+            }
+            if (s.failover() == failover) {
+                return s;
+            }
+            ReplicationSlot a = new ReplicationSlot(s.name(), s.type(), s.plugin(), s.database(), s.temporary(), s.activePid(),
+                    s.restartLsn(), s.confirmedFlushLsn(), s.invalidatedAt(), s.twoPhase(), failover);
+            writeState(a);
+            dirty.remove(name);
+            slots.put(name, a);
+            LOG.info("altered replication slot \"{}\": failover = {}", name, failover);
+            return a;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static LrepException temporaryFailover() {
+        return new LrepException(SqlState.FEATURE_NOT_SUPPORTED, "cannot enable failover for a temporary replication slot");
+    }
 
     /**
      * Marks the slot in use by backend {@code pid}, as ReplicationSlotAcquire does; the same
@@ -486,7 +541,7 @@ public final class SlotManager implements AutoCloseable {
                 return s;
             }
             ReplicationSlot a = new ReplicationSlot(s.name(), s.type(), s.plugin(), s.database(), s.temporary(), s.activePid(), restart,
-                    confirmed, s.invalidatedAt(), s.twoPhase());
+                    confirmed, s.invalidatedAt(), s.twoPhase(), s.failover());
             slots.put(name, a);
             if (restart != s.restartLsn()) {
                 writeState(a);
@@ -571,7 +626,7 @@ public final class SlotManager implements AutoCloseable {
                 continue;
             }
             ReplicationSlot inv = new ReplicationSlot(s.name(), s.type(), s.plugin(), s.database(), s.temporary(), s.activePid(), 0,
-                    s.confirmedFlushLsn(), s.restartLsn(), s.twoPhase());
+                    s.confirmedFlushLsn(), s.restartLsn(), s.twoPhase(), s.failover());
             writeState(inv);
             dirty.remove(s.name());
             slots.put(s.name(), inv);
@@ -852,7 +907,7 @@ public final class SlotManager implements AutoCloseable {
 
     private static ReplicationSlot withActivePid(ReplicationSlot s, int pid) {
         return new ReplicationSlot(s.name(), s.type(), s.plugin(), s.database(), s.temporary(), pid, s.restartLsn(),
-                s.confirmedFlushLsn(), s.invalidatedAt(), s.twoPhase());
+                s.confirmedFlushLsn(), s.invalidatedAt(), s.twoPhase(), s.failover());
     }
 
     // ------------------------------------------------------------------ files

@@ -22,7 +22,8 @@ import java.util.zip.CRC32C;
  *  | u16 len | name (UTF-8) | u16 len | plugin | u16 len | database |  (len 0xFFFF = null)
  *  +---------+--------------+---------+--------+---------+----------+
  * </pre>
- * type: 0 physical, 1 logical; flg: bit 0 temporary, bit 1 two_phase.
+ * type: 0 physical, 1 logical; flg: bit 0 temporary, bit 1 two_phase, bit 2 failover (a bit
+ * older files leave clear, so they read as failover = false).
  */
 final class SlotStateDescriptor {
 
@@ -46,7 +47,7 @@ final class SlotStateDescriptor {
         ByteBuffer b = ByteBuffer.allocate(HEADER_LENGTH + body);
         b.putInt(MAGIC).putInt(0).putInt(VERSION).putInt(body);
         b.put((byte) (s.type() == SlotType.LOGICAL ? 1 : 0));
-        b.put((byte) ((s.temporary() ? 1 : 0) | (s.twoPhase() ? 2 : 0)));
+        b.put((byte) ((s.temporary() ? 1 : 0) | (s.twoPhase() ? 2 : 0) | (s.failover() ? 4 : 0)));
         b.putShort((short) 0);
         b.putLong(s.restartLsn()).putLong(s.confirmedFlushLsn()).putLong(s.invalidatedAt());
         putString(b, name);
@@ -101,7 +102,7 @@ final class SlotStateDescriptor {
                 throw corrupt("replication slot file \"" + file + "\" has invalid contents");
             }
             return new ReplicationSlot(name, type == 1 ? SlotType.LOGICAL : SlotType.PHYSICAL, plugin, database, (flags & 1) != 0, 0,
-                    restart, confirmed, invalidatedAt, (flags & 2) != 0);
+                    restart, confirmed, invalidatedAt, (flags & 2) != 0, (flags & 4) != 0);
         } catch (BufferUnderflowException e) {
             throw corrupt("replication slot file \"" + file + "\" has invalid contents");
         }

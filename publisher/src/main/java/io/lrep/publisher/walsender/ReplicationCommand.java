@@ -51,12 +51,31 @@ public sealed interface ReplicationCommand {
      * {@code CREATE_REPLICATION_SLOT}, in either syntax.
      *
      * @param plugin the output plugin of a logical slot; null for a physical slot
+     * @param failover PostgreSQL 17's {@code FAILOVER} option (logical slots)
      */
     record CreateSlot(String slotName, boolean temporary, boolean logical, String plugin, SnapshotAction snapshot,
-            boolean reserveWal, boolean twoPhase) implements ReplicationCommand {
+            boolean reserveWal, boolean twoPhase, boolean failover) implements ReplicationCommand {
+
+        public CreateSlot(String slotName, boolean temporary, boolean logical, String plugin, SnapshotAction snapshot,
+                boolean reserveWal, boolean twoPhase) {
+            this(slotName, temporary, logical, plugin, snapshot, reserveWal, twoPhase, false);
+        }
+
         @Override
         public String tag() {
             return "CREATE_REPLICATION_SLOT";
+        }
+    }
+
+    /**
+     * PostgreSQL 17's {@code ALTER_REPLICATION_SLOT name ( option [value] [, ...] )}.
+     *
+     * @param failover the {@code FAILOVER} option's value, null when not given
+     */
+    record AlterSlot(String slotName, Boolean failover) implements ReplicationCommand {
+        @Override
+        public String tag() {
+            return "ALTER_REPLICATION_SLOT";
         }
     }
 

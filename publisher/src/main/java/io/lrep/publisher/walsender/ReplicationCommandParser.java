@@ -25,10 +25,10 @@ import java.util.Set;
 public final class ReplicationCommandParser {
 
     private static final Set<String> KEYWORDS = Set.of("BASE_BACKUP", "IDENTIFY_SYSTEM", "READ_REPLICATION_SLOT", "SHOW", "TIMELINE",
-            "START_REPLICATION", "CREATE_REPLICATION_SLOT", "DROP_REPLICATION_SLOT", "TIMELINE_HISTORY", "PHYSICAL", "RESERVE_WAL",
+            "START_REPLICATION", "CREATE_REPLICATION_SLOT", "ALTER_REPLICATION_SLOT", "DROP_REPLICATION_SLOT", "TIMELINE_HISTORY", "PHYSICAL", "RESERVE_WAL",
             "LOGICAL", "SLOT", "TEMPORARY", "TWO_PHASE", "EXPORT_SNAPSHOT", "NOEXPORT_SNAPSHOT", "USE_SNAPSHOT", "WAIT");
     private static final Set<String> COMMANDS = Set.of("IDENTIFY_SYSTEM", "BASE_BACKUP", "START_REPLICATION", "CREATE_REPLICATION_SLOT",
-            "DROP_REPLICATION_SLOT", "READ_REPLICATION_SLOT", "TIMELINE_HISTORY", "SHOW");
+            "ALTER_REPLICATION_SLOT", "DROP_REPLICATION_SLOT", "READ_REPLICATION_SLOT", "TIMELINE_HISTORY", "SHOW");
     /** NAMEDATALEN - 1: longer identifiers are truncated, as PostgreSQL does. */
     private static final int MAX_IDENTIFIER_BYTES = 63;
 
@@ -121,6 +121,8 @@ public final class ReplicationCommandParser {
             }
             case "CREATE_REPLICATION_SLOT":
                 return createSlot();
+            case "ALTER_REPLICATION_SLOT":
+                return alterSlot();
             case "START_REPLICATION":
                 return startReplication();
             case "BASE_BACKUP":
@@ -182,6 +184,7 @@ public final class ReplicationCommandParser {
         SnapshotAction snapshot = SnapshotAction.EXPORT;
         boolean reserveWal = false;
         boolean twoPhase = false;
+        boolean failover = false;
         Set<String> given = new HashSet<>();
         for (PluginOption o : options) {
             switch (o.name()) {
@@ -210,10 +213,40 @@ public final class ReplicationCommandParser {
                     }
                     twoPhase = bool(o);
                 }
+                case "failover" -> {
+                    if (!given.add(o.name()) || !logical) {
+                        throw redundant();
+                    }
+                    failover = bool(o);
+                }
                 default -> throw new LrepException(SqlState.SYNTAX_ERROR, "unrecognized option: " + o.name());
             }
         }
-        return new CreateSlot(name, temporary, logical, plugin, snapshot, reserveWal, twoPhase);
+        return new CreateSlot(name, temporary, logical, plugin, snapshot, reserveWal, twoPhase, failover);
+    }
+
+    /** PostgreSQL 17's {@code ALTER_REPLICATION_SLOT var_name '(' generic_option_list ')'} and ParseAlterReplSlotOptions. */
+    private ReplicationCommand alterSlot() {
+        String name = identifier();
+        expect('(');
+        List<PluginOption> options = new ArrayList<>();
+        options.add(genericOption());
+        while (current.isPunct(',')) {
+            advance();
+            options.add(genericOption());
+        }
+        expect(')');
+        Boolean failover = null;
+        for (PluginOption o : options) {
+            if (!o.name().equals("failover")) {
+                throw new LrepException(SqlState.INTERNAL_ERROR, "unrecognized option: " + o.name());
+            }
+            if (failover != null) {
+                throw redundant();
+            }
+            failover = bool(o);
+        }
+        return new ReplicationCommand.AlterSlot(name, failover);
     }
 
     private ReplicationCommand startReplication() {

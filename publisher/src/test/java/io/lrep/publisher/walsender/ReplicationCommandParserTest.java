@@ -81,7 +81,25 @@ class ReplicationCommandParserTest {
         assertError("CREATE_REPLICATION_SLOT s LOGICAL pgoutput (RESERVE_WAL)", SqlState.SYNTAX_ERROR, "conflicting or redundant options");
         assertError("CREATE_REPLICATION_SLOT s LOGICAL pgoutput (TWO_PHASE 'maybe')", SqlState.SYNTAX_ERROR,
                 "two_phase requires a Boolean value");
-        assertError("CREATE_REPLICATION_SLOT s LOGICAL pgoutput (FAILOVER)", SqlState.SYNTAX_ERROR, "unrecognized option: failover");
+        assertError("CREATE_REPLICATION_SLOT s PHYSICAL (FAILOVER)", SqlState.SYNTAX_ERROR, "conflicting or redundant options");
+        assertError("CREATE_REPLICATION_SLOT s LOGICAL pgoutput (FAILOVER, FAILOVER false)", SqlState.SYNTAX_ERROR,
+                "conflicting or redundant options");
+        assertError("CREATE_REPLICATION_SLOT s LOGICAL pgoutput (BOGUS)", SqlState.SYNTAX_ERROR, "unrecognized option: bogus");
+    }
+
+    @Test
+    void shouldParseFailoverAsPostgreSql17() {
+        assertThat(ReplicationCommandParser.parse("CREATE_REPLICATION_SLOT \"s\" LOGICAL pgoutput (FAILOVER, SNAPSHOT 'nothing')"))
+                .isEqualTo(new CreateSlot("s", false, true, "pgoutput", SnapshotAction.NOTHING, false, false, true));
+        assertThat(ReplicationCommandParser.parse("CREATE_REPLICATION_SLOT s LOGICAL pgoutput (FAILOVER false)"))
+                .isEqualTo(new CreateSlot("s", false, true, "pgoutput", SnapshotAction.EXPORT, false, false, false));
+        assertThat(ReplicationCommandParser.parse("ALTER_REPLICATION_SLOT \"s\" ( FAILOVER true )"))
+                .isEqualTo(new ReplicationCommand.AlterSlot("s", true));
+        assertThat(ReplicationCommandParser.parse("alter_replication_slot s (failover 'off');"))
+                .isEqualTo(new ReplicationCommand.AlterSlot("s", false));
+        assertError("ALTER_REPLICATION_SLOT s", SqlState.SYNTAX_ERROR, "syntax error");
+        assertError("ALTER_REPLICATION_SLOT s (FAILOVER, FAILOVER)", SqlState.SYNTAX_ERROR, "conflicting or redundant options");
+        assertError("ALTER_REPLICATION_SLOT s (TWO_PHASE)", SqlState.INTERNAL_ERROR, "unrecognized option: two_phase");
     }
 
     @Test

@@ -16,6 +16,7 @@ import io.lrep.core.storage.StorageEngine;
 import io.lrep.core.storage.TableDef;
 import io.lrep.core.storage.Transaction;
 import io.lrep.core.worker.BackgroundWorker;
+import io.lrep.subscriber.client.ClientPublisherConnector;
 import io.lrep.subscriber.client.ConnInfo;
 import io.lrep.subscriber.client.ReplicationClient;
 import io.lrep.subscriber.client.ReplicationConnection;
@@ -328,6 +329,9 @@ public final class ApplyWorker implements BackgroundWorker {
                 .withDefault("application_name", appName)
                 .with("options", "-c datestyle=ISO -c intervalstyle=postgres -c extra_float_digits=3");
         ReplicationConnection c = ctx.client().connect(info);
+        try (Transaction t = ctx.storage().begin()) { // password_required (PostgreSQL 16): a non-superuser owner needs one
+            ClientPublisherConnector.checkPasswordUsed(c, SubscriptionCatalog.mustUsePassword(t, sub));
+        }
         int server = c.serverVersion();
         protoVersion = server >= 150000 ? 3 : server >= 140000 ? 2 : 1;
         return c;

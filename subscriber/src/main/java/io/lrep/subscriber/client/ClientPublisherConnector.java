@@ -29,7 +29,22 @@ public final class ClientPublisherConnector implements PublisherConnector {
     }
 
     @Override
+    public void checkConninfo(String conninfo, boolean mustUsePassword) {
+        ConnInfo info = ConnInfo.parse(conninfo);
+        String password = info.get("password");
+        if (mustUsePassword && (password == null || password.isEmpty())) {
+            throw new LrepException(SqlState.PROHIBITED_SQL_STATEMENT_ATTEMPTED, "password is required")
+                    .withDetail("Non-superusers must provide a password in the connection string.");
+        }
+    }
+
+    @Override
     public PublisherConnection connect(String conninfo, String applicationName) {
+        return connect(conninfo, applicationName, false);
+    }
+
+    @Override
+    public PublisherConnection connect(String conninfo, String applicationName, boolean mustUsePassword) {
         ConnInfo info = ConnInfo.parse(conninfo).with("replication", "database").withDefault("application_name", applicationName);
         ReplicationConnection connection;
         try {
@@ -37,7 +52,23 @@ public final class ClientPublisherConnector implements PublisherConnector {
         } catch (LrepException e) {
             throw new LrepException(SqlState.CONNECTION_FAILURE, "could not connect to the publisher: " + e.getMessage(), e);
         }
+        checkPasswordUsed(connection, mustUsePassword);
         return new Connection(connection);
+    }
+
+    /**
+     * PostgreSQL 16's check after connecting (libpqrcv_connect): when {@code mustUsePassword} and
+     * the server did not ask for a password, closes {@code connection} and fails with 2F003
+     * {@code password is required}.
+     */
+    public static void checkPasswordUsed(ReplicationConnection connection, boolean mustUsePassword) {
+        if (mustUsePassword && !connection.usedPassword()) {
+            connection.close();
+            throw new LrepException(SqlState.PROHIBITED_SQL_STATEMENT_ATTEMPTED, "password is required")
+                    .withDetail("Non-superuser cannot connect if the server does not request a password.")
+                    .withHint("Target server's authentication method must be changed, or set password_required=false in the"
+                            + " subscription parameters.");
+        }
     }
 
     /** One statement's connection to the publisher. */
@@ -72,9 +103,29 @@ public final class ClientPublisherConnector implements PublisherConnector {
 
         @Override
         public long createSlot(String slotName, boolean twoPhase) {
+            return createSlot(slotName, twoPhase, false);
+        }
+
+        @Override
+        public long createSlot(String slotName, boolean twoPhase, boolean failover) {
             QueryResult r = connection.query("CREATE_REPLICATION_SLOT " + identifier(slotName) + " LOGICAL pgoutput ("
-                    + (twoPhase ? "TWO_PHASE, " : "") + "SNAPSHOT 'nothing')");
+                    + (twoPhase ? "TWO_PHASE, " : "") + (failover ? "FAILOVER, " : "") + "SNAPSHOT 'nothing')");
             return Lsn.parseLong(r.value(0, 1));
+        }
+
+        @Override
+        public void alterSlot(String slotName, boolean failover) {
+            try {
+                connection.query("ALTER_REPLICATION_SLOT " + identifier(slotName) + " ( FAILOVER " + failover + " )");
+            } catch (ServerErrorException e) {
+                throw new LrepException(SqlState.PROTOCOL_VIOLATION, "could not alter replication slot \"" + slotName + "\": "
+                        + e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public int serverVersion() {
+            return connection.serverVersion();
         }
 
         @Override

@@ -45,6 +45,27 @@ public interface PublisherConnection extends AutoCloseable {
     long createSlot(String slotName, boolean twoPhase);
 
     /**
+     * {@link #createSlot(String, boolean)}, with PostgreSQL 17's {@code FAILOVER} option when
+     * {@code failover}: {@code (TWO_PHASE, FAILOVER, SNAPSHOT 'nothing')}.
+     */
+    default long createSlot(String slotName, boolean twoPhase, boolean failover) {
+        if (failover) {
+            throw new UnsupportedOperationException("FAILOVER slots");
+        }
+        return createSlot(slotName, twoPhase);
+    }
+
+    /** PostgreSQL 17's {@code ALTER_REPLICATION_SLOT "slot" ( FAILOVER true|false )}. */
+    default void alterSlot(String slotName, boolean failover) {
+        throw new UnsupportedOperationException("ALTER_REPLICATION_SLOT");
+    }
+
+    /** The publisher's server_version_num. */
+    default int serverVersion() {
+        return 150000;
+    }
+
+    /**
      * {@code DROP_REPLICATION_SLOT slot WAIT} (the name through quote_identifier). With
      * {@code missingOk} a 42704 from the publisher (no such slot) is not an error.
      */

@@ -22,7 +22,11 @@ import java.util.Optional;
  * WAL-logged and checkpointed like pg_authid):
  * <ul>
  * <li>{@code pg_subscription} with PostgreSQL 15's columns plus 16's {@code subpasswordrequired}
- *     and {@code suborigin}, keyed by {@code oid}; oids come from {@code pg_subscription_oid_seq};
+ *     and {@code suborigin} and 17's {@code subfailover} (in 17's place, after
+ *     {@code subpasswordrequired}), keyed by {@code oid}; oids come from
+ *     {@code pg_subscription_oid_seq}. A data directory made before {@code subfailover} gets it
+ *     as an added last column (rows written before read {@code false}); rows are mapped by
+ *     column name, so both layouts read and write alike;
  * <li>{@code pg_subscription_rel (srsubid, srrelid, srsubstate "char", srsublsn pg_lsn)}, keyed
  *     by {@code (srrelid, srsubid)} as PostgreSQL's unique index.
  * </ul>
@@ -37,7 +41,17 @@ public final class SubscriptionCatalog {
     public static final String SUBSCRIPTION_REL = "pg_subscription_rel";
     public static final String OID_SEQ = "pg_subscription_oid_seq";
 
+    private static final String FAILOVER_COLUMN = "subfailover";
+    /** pg_subscription's columns as {@link #toRow(TableDef, Subscription)} fills them, in 17's order. */
+    private static final List<String> COLUMNS = List.of("oid", "subdbid", "subskiplsn", "subname", "subowner", "subenabled",
+            "subbinary", "substream", "subtwophasestate", "subdisableonerr", "subpasswordrequired", FAILOVER_COLUMN, "subconninfo",
+            "subslotname", "subsynccommit", "subpublications", "suborigin");
+
     private SubscriptionCatalog() {}
+
+    private static ColumnDef failoverColumn() {
+        return ColumnDef.of(FAILOVER_COLUMN, PgType.BOOL).notNullColumn().withMissingValue(false);
+    }
 
     /** Creates the two tables and the oid sequence unless they exist (init, and data directories made before them). */
     public static void bootstrap(Transaction t) {
@@ -54,11 +68,14 @@ public final class SubscriptionCatalog {
                     ColumnDef.of("subtwophasestate", PgType.CHAR).notNullColumn(),
                     ColumnDef.of("subdisableonerr", PgType.BOOL).notNullColumn(),
                     ColumnDef.of("subpasswordrequired", PgType.BOOL).notNullColumn(),
+                    ColumnDef.of("subfailover", PgType.BOOL).notNullColumn(),
                     ColumnDef.of("subconninfo", PgType.TEXT).notNullColumn(),
                     ColumnDef.of("subslotname", PgType.NAME),
                     ColumnDef.of("subsynccommit", PgType.TEXT).notNullColumn(),
                     ColumnDef.of("subpublications", PgType.TEXT_ARRAY).notNullColumn(),
                     ColumnDef.of("suborigin", PgType.TEXT)), List.of("oid"));
+        } else if (t.findTable(SCHEMA, SUBSCRIPTION).column(FAILOVER_COLUMN) == null) {
+            t.addColumn(t.findTable(SCHEMA, SUBSCRIPTION), failoverColumn());
         }
         if (t.findTable(SCHEMA, SUBSCRIPTION_REL) == null) {
             t.createTable(SCHEMA, SUBSCRIPTION_REL, List.of(
@@ -72,9 +89,10 @@ public final class SubscriptionCatalog {
         }
     }
 
-    /** Whether the catalogs exist (they do in every data directory bootstrapped since subscriptions). */
+    /** Whether the catalogs exist as this version has them (else {@link #bootstrap} creates or completes them). */
     public static boolean installed(Transaction t) {
-        return t.findTable(SCHEMA, SUBSCRIPTION) != null;
+        TableDef def = t.findTable(SCHEMA, SUBSCRIPTION);
+        return def != null && def.column(FAILOVER_COLUMN) != null;
     }
 
     // ------------------------------------------------------------------ pg_subscription
@@ -83,7 +101,7 @@ public final class SubscriptionCatalog {
     public static List<Subscription> all(Transaction t) {
         List<Subscription> out = new ArrayList<>();
         for (RowRef r : rows(t, SUBSCRIPTION)) {
-            out.add(toSubscription(r.values()));
+            out.add(toSubscription(t, r.values()));
         }
         out.sort(Comparator.comparingLong(Subscription::oid));
         return out;
@@ -91,13 +109,13 @@ public final class SubscriptionCatalog {
 
     public static Optional<Subscription> find(Transaction t, String name) {
         RowRef r = subscriptionRow(t, name);
-        return r == null ? Optional.empty() : Optional.of(toSubscription(r.values()));
+        return r == null ? Optional.empty() : Optional.of(toSubscription(t, r.values()));
     }
 
     public static Optional<Subscription> find(Transaction t, long oid) {
         TableDef def = t.findTable(SCHEMA, SUBSCRIPTION);
         RowRef r = def == null ? null : t.get(def, new Object[] {oid}, t.statementSnapshot());
-        return r == null ? Optional.empty() : Optional.of(toSubscription(r.values()));
+        return r == null ? Optional.empty() : Optional.of(toSubscription(t, r.values()));
     }
 
     /** The subscription called {@code name}; 42704 {@code subscription "x" does not exist} when there is none. */
@@ -123,19 +141,21 @@ public final class SubscriptionCatalog {
         if (subscriptionRow(t, s.name()) != null) {
             throw duplicate(s.name());
         }
-        t.insert(t.table(SCHEMA, SUBSCRIPTION), toRow(s));
+        TableDef def = t.table(SCHEMA, SUBSCRIPTION);
+        t.insert(def, toRow(def, s));
     }
 
     /** Rewrites the row of {@code s.oid()}; 42710 when a rename takes another's name. */
     public static void update(Transaction t, Subscription s) {
-        RowRef r = t.get(t.table(SCHEMA, SUBSCRIPTION), new Object[] {s.oid()}, t.statementSnapshot());
+        TableDef def = t.table(SCHEMA, SUBSCRIPTION);
+        RowRef r = t.get(def, new Object[] {s.oid()}, t.statementSnapshot());
         if (r == null) {
             throw undefined(s.name());
         }
         if (!s.name().equals(r.values()[3]) && subscriptionRow(t, s.name()) != null) {
             throw duplicate(s.name());
         }
-        write(t, r, toRow(s));
+        write(t, r, toRow(def, s));
     }
 
     /** Deletes the subscription and its pg_subscription_rel rows. */
@@ -147,6 +167,34 @@ public final class SubscriptionCatalog {
         if (r != null) {
             write(t, r, null);
         }
+    }
+
+    /**
+     * Whether the role {@code ownerOid} is a superuser now (PostgreSQL 16's
+     * {@code sub->ownersuperuser}), read from pg_authid by column name; false for a role that is gone.
+     */
+    public static boolean ownerIsSuperuser(Transaction t, long ownerOid) {
+        TableDef def = t.findTable(SCHEMA, "pg_authid");
+        if (def == null) {
+            return true; // a storage without roles (tests): everyone is the bootstrap superuser
+        }
+        int oidAt = def.column("oid").attnum() - 1;
+        int superAt = def.column("rolsuper").attnum() - 1;
+        for (Iterator<RowRef> it = t.scan(def, t.statementSnapshot()); it.hasNext();) {
+            Object[] v = it.next().values();
+            if (((Long) v[oidAt]) == ownerOid) {
+                return Boolean.TRUE.equals(v[superAt]);
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether connections for {@code sub} must authenticate with a password (PostgreSQL 16's
+     * {@code must_use_password}): password_required is on and its owner is not a superuser.
+     */
+    public static boolean mustUsePassword(Transaction t, Subscription sub) {
+        return sub.passwordRequired() && !ownerIsSuperuser(t, sub.ownerOid());
     }
 
     // ------------------------------------------------------------------ pg_subscription_rel
@@ -260,17 +308,28 @@ public final class SubscriptionCatalog {
         }
     }
 
-    private static Object[] toRow(Subscription s) {
-        return new Object[] {s.oid(), s.dbid(), Lsn.of(s.skipLsn()), s.name(), s.ownerOid(), s.enabled(), s.binary(), s.streaming(),
-                String.valueOf(s.twoPhaseState()), s.disableOnError(), s.passwordRequired(), s.conninfo(), s.slotName(),
-                s.synchronousCommit(), s.publications().toArray(), s.origin()};
+    private static Object[] toRow(TableDef def, Subscription s) {
+        Object[] values = {s.oid(), s.dbid(), Lsn.of(s.skipLsn()), s.name(), s.ownerOid(), s.enabled(), s.binary(), s.streaming(),
+            String.valueOf(s.twoPhaseState()), s.disableOnError(), s.passwordRequired(), s.failover(), s.conninfo(), s.slotName(),
+            s.synchronousCommit(), s.publications().toArray(), s.origin()};
+        Object[] row = new Object[def.columns().size()];
+        for (int i = 0; i < COLUMNS.size(); i++) {
+            row[def.column(COLUMNS.get(i)).attnum() - 1] = values[i];
+        }
+        return row;
     }
 
-    private static Subscription toSubscription(Object[] v) {
-        List<String> pubs = Arrays.stream((Object[]) v[14]).map(String.class::cast).toList();
+    private static Subscription toSubscription(Transaction t, Object[] row) {
+        TableDef def = t.table(SCHEMA, SUBSCRIPTION);
+        Object[] v = new Object[COLUMNS.size()];
+        for (int i = 0; i < COLUMNS.size(); i++) {
+            int at = def.column(COLUMNS.get(i)).attnum() - 1;
+            v[i] = at < row.length ? row[at] : null;
+        }
+        List<String> pubs = Arrays.stream((Object[]) v[15]).map(String.class::cast).toList();
         return new Subscription((Long) v[0], (Long) v[1], ((Lsn) v[2]).value(), (String) v[3], (Long) v[4], (Boolean) v[5],
-                (Boolean) v[6], (Boolean) v[7], ((String) v[8]).charAt(0), (Boolean) v[9], (Boolean) v[10], (String) v[11],
-                (String) v[12], (String) v[13], pubs, v[15] == null ? "any" : (String) v[15]);
+                (Boolean) v[6], (Boolean) v[7], ((String) v[8]).charAt(0), (Boolean) v[9], (Boolean) v[10], (String) v[12],
+                (String) v[13], (String) v[14], pubs, v[16] == null ? "any" : (String) v[16], Boolean.TRUE.equals(v[11]));
     }
 
     private static Object[] toRow(SubscriptionRel r) {

@@ -16,7 +16,8 @@ import java.util.Set;
  * {@code enabled}, {@code create_slot} and {@code copy_data} off and conflicts with their
  * explicit {@code true}; {@code slot_name = NONE} needs {@code enabled = false} and
  * {@code create_slot = false}. lrep adds PostgreSQL 16's {@code origin} and
- * {@code password_required}; {@code two_phase = true} is refused (0A000).
+ * {@code password_required} and PostgreSQL 17's {@code failover}; {@code two_phase = true} is
+ * refused (0A000).
  */
 public final class SubscriptionOptions {
 
@@ -39,13 +40,14 @@ public final class SubscriptionOptions {
     public static final String LSN = "lsn";
     public static final String ORIGIN = "origin";
     public static final String PASSWORD_REQUIRED = "password_required";
+    public static final String FAILOVER = "failover";
 
     /** CREATE SUBSCRIPTION ... WITH. */
     public static final Set<String> FOR_CREATE = Set.of(CONNECT, ENABLED, CREATE_SLOT, SLOT_NAME, COPY_DATA, SYNCHRONOUS_COMMIT,
-            BINARY, STREAMING, TWO_PHASE, DISABLE_ON_ERROR, ORIGIN, PASSWORD_REQUIRED);
+            BINARY, STREAMING, TWO_PHASE, DISABLE_ON_ERROR, ORIGIN, PASSWORD_REQUIRED, FAILOVER);
     /** ALTER SUBSCRIPTION ... SET (...). */
     public static final Set<String> FOR_SET = Set.of(SLOT_NAME, SYNCHRONOUS_COMMIT, BINARY, STREAMING, DISABLE_ON_ERROR, ORIGIN,
-            PASSWORD_REQUIRED);
+            PASSWORD_REQUIRED, FAILOVER);
     /** ALTER SUBSCRIPTION ... SET / ADD PUBLICATION ... WITH. */
     public static final Set<String> FOR_SET_PUBLICATION = Set.of(REFRESH, COPY_DATA);
     /** ALTER SUBSCRIPTION ... DROP PUBLICATION ... WITH. */
@@ -73,6 +75,7 @@ public final class SubscriptionOptions {
     private long lsn;
     private String origin = "any";
     private boolean passwordRequired = true;
+    private boolean failover;
 
     private SubscriptionOptions(Set<String> specified) {
         this.specified = specified;
@@ -161,6 +164,7 @@ public final class SubscriptionOptions {
                     o.origin = v;
                 }
                 case PASSWORD_REQUIRED -> o.passwordRequired = bool(opt);
+                case FAILOVER -> o.failover = bool(opt);
                 default -> throw new IllegalStateException(name);
             }
         }
@@ -307,5 +311,9 @@ public final class SubscriptionOptions {
 
     public boolean passwordRequired() {
         return passwordRequired;
+    }
+
+    public boolean failover() {
+        return failover;
     }
 }

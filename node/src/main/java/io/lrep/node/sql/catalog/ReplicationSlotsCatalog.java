@@ -25,9 +25,11 @@ import java.util.List;
 
 /**
  * The SQL surface of replication slots, as PostgreSQL 15's: the view
- * {@code pg_catalog.pg_replication_slots} and the functions
+ * {@code pg_catalog.pg_replication_slots} (15's columns, then 17's {@code failover} and
+ * {@code synced}: lrep has no standbys, so a slot is never {@code synced} and its failover flag
+ * is only recorded) and the functions
  * {@code pg_create_logical_replication_slot(slot_name name, plugin name, temporary boolean
- * DEFAULT false, twophase boolean DEFAULT false)} and
+ * DEFAULT false, twophase boolean DEFAULT false, failover boolean DEFAULT false)} (17's) and
  * {@code pg_create_physical_replication_slot(slot_name name, immediately_reserve boolean
  * DEFAULT false, temporary boolean DEFAULT false)}, both returning {@code (slot_name name, lsn
  * pg_lsn)}, and {@code pg_drop_replication_slot(name)}. Defaults are overloads; named arguments
@@ -58,7 +60,9 @@ public final class ReplicationSlotsCatalog implements CatalogExtension {
             ColumnInfo.of("confirmed_flush_lsn", PgType.PG_LSN),
             ColumnInfo.of("wal_status", PgType.TEXT),
             ColumnInfo.of("safe_wal_size", PgType.INT8),
-            ColumnInfo.of("two_phase", PgType.BOOL));
+            ColumnInfo.of("two_phase", PgType.BOOL),
+            ColumnInfo.of("failover", PgType.BOOL),
+            ColumnInfo.of("synced", PgType.BOOL));
 
     private static final List<ColumnInfo> CREATE_RESULT = List.of(ColumnInfo.of("slot_name", PgType.NAME),
             ColumnInfo.of("lsn", PgType.PG_LSN));
@@ -107,7 +111,8 @@ public final class ReplicationSlotsCatalog implements CatalogExtension {
         ReplicationSlot s = st.slot();
         return new Object[] {s.name(), s.plugin(), s.type().sqlName(), s.database() == null ? null : databaseOid(s.database()),
             s.database(), s.temporary(), s.active(), s.active() ? s.activePid() : null, null, null, lsn(s.restartLsn()),
-            lsn(s.confirmedFlushLsn()), st.walStatus() == null ? null : st.walStatus().sqlName(), st.safeWalSizeBytes(), s.twoPhase()};
+            lsn(s.confirmedFlushLsn()), st.walStatus() == null ? null : st.walStatus().sqlName(), st.safeWalSizeBytes(), s.twoPhase(),
+            s.failover(), false};
     }
 
     private static long databaseOid(String database) {
@@ -126,12 +131,15 @@ public final class ReplicationSlotsCatalog implements CatalogExtension {
         SqlFunction.SetReturning logical = (c, a) -> {
             boolean temporary = a.length > 2 && (Boolean) a[2];
             boolean twoPhase = a.length > 3 && (Boolean) a[3];
-            return createLogical(c, (String) a[0], (String) a[1], temporary, twoPhase);
+            boolean failover = a.length > 4 && (Boolean) a[4];
+            return createLogical(c, (String) a[0], (String) a[1], temporary, twoPhase, failover);
         };
         l.add(SqlFunction.setReturning("pg_create_logical_replication_slot", List.of(name, name), CREATE_RESULT, true, logical));
         l.add(SqlFunction.setReturning("pg_create_logical_replication_slot", List.of(name, name, bool), CREATE_RESULT, true, logical));
         l.add(SqlFunction.setReturning("pg_create_logical_replication_slot", List.of(name, name, bool, bool), CREATE_RESULT, true,
                 logical));
+        l.add(SqlFunction.setReturning("pg_create_logical_replication_slot", List.of(name, name, bool, bool, bool), CREATE_RESULT,
+                true, logical));
         SqlFunction.SetReturning physical = (c, a) -> {
             boolean reserve = a.length > 1 && (Boolean) a[1];
             boolean temporary = a.length > 2 && (Boolean) a[2];
@@ -159,11 +167,12 @@ public final class ReplicationSlotsCatalog implements CatalogExtension {
         return l;
     }
 
-    private Iterator<Object[]> createLogical(QueryContext c, String slotName, String plugin, boolean temporary, boolean twoPhase) {
+    private Iterator<Object[]> createLogical(QueryContext c, String slotName, String plugin, boolean temporary, boolean twoPhase,
+            boolean failover) {
         checkPermission(c);
         SessionContext session = c.session();
         String database = session == null ? "postgres" : session.database();
-        SlotSpec spec = new SlotSpec(slotName, SlotType.LOGICAL, plugin, database, temporary, twoPhase, true);
+        SlotSpec spec = new SlotSpec(slotName, SlotType.LOGICAL, plugin, database, temporary, twoPhase, true, failover);
         SlotManager.Created<Void> created = slots.create(spec, pid(c), null);
         // the catalog decoding starts from, saved with the slot as of its restart_lsn
         long restart = created.slot().restartLsn();

@@ -57,13 +57,17 @@ final class SubscriptionDdl {
         requireOwner(s, t, sub);
         Subscription updated = alter(s, t, sub, st);
         SubscriptionCatalog.update(t, updated);
+        if (st instanceof SubscriptionStatement.SetOptions so && SubscriptionOptions.parse(so.options(), SubscriptionOptions.FOR_SET)
+                .isSet(SubscriptionOptions.FAILOVER)) {
+            alterSlotFailover(s, t, updated);
+        }
         notify(s, SubscriptionListener.Kind.ALTERED, updated);
         return Planned.Outcome.of("ALTER SUBSCRIPTION");
     }
 
     private static Subscription alter(ExecSession s, Transaction t, Subscription sub, SubscriptionStatement st) {
         if (st instanceof SubscriptionStatement.Connection c) {
-            hooks(s).connector().checkConninfo(c.conninfo());
+            hooks(s).connector().checkConninfo(c.conninfo(), SubscriptionCatalog.mustUsePassword(t, sub));
             return sub.withConninfo(c.conninfo());
         }
         if (st instanceof SubscriptionStatement.Publications p) {
@@ -95,6 +99,18 @@ final class SubscriptionDdl {
             if (o.isSet(SubscriptionOptions.PASSWORD_REQUIRED) && !o.passwordRequired() && !s.superuser()) {
                 throw new LrepException(SqlState.INSUFFICIENT_PRIVILEGE, "password_required=false is superuser-only")
                         .withHint("Subscriptions with the password_required option set to false may only be created or modified by the superuser.");
+            }
+            if (o.isSet(SubscriptionOptions.FAILOVER)) {
+                // PostgreSQL 17: the slot's failover state and the subscription's must stay consistent
+                if (sub.slotName() == null) {
+                    throw new LrepException(SqlState.FEATURE_NOT_SUPPORTED,
+                            "cannot set failover for a subscription that does not have a slot name");
+                }
+                if (sub.enabled()) {
+                    throw new LrepException(SqlState.FEATURE_NOT_SUPPORTED, "cannot set failover for enabled subscription");
+                }
+                // the slot's changed failover cannot be rolled back
+                preventInBlock(s, "ALTER SUBSCRIPTION ... SET (failover)");
             }
             return sub.withOptions(o);
         }
@@ -138,22 +154,27 @@ final class SubscriptionDdl {
         String slotName = o.isSet(SubscriptionOptions.SLOT_NAME) ? o.slotName() : SubscriptionOptions.validSlotName(c.name());
         String syncCommit = o.synchronousCommit() == null ? "off" : o.synchronousCommit();
         SubscriptionHooks hooks = hooks(s);
-        hooks.connector().checkConninfo(c.conninfo());
+        // walrcv_check_conninfo(conninfo, password_required && !superuser()): the creator is a superuser here
+        boolean mustUsePassword = o.passwordRequired() && !s.superuser();
+        hooks.connector().checkConninfo(c.conninfo(), mustUsePassword);
         List<String> pubs = distinct(c.publications());
         Subscription sub = new Subscription(SubscriptionCatalog.nextOid(t), Subscription.POSTGRES_DBID, 0, c.name(), userOid(s, t),
                 o.enabled(), o.binary(), o.streaming(), Subscription.TWO_PHASE_DISABLED, o.disableOnError(), o.passwordRequired(),
-                c.conninfo(), slotName, syncCommit, pubs, o.origin());
+                c.conninfo(), slotName, syncCommit, pubs, o.origin(), o.failover());
         SubscriptionCatalog.insert(t, sub);
         if (o.connect()) {
-            try (PublisherConnection pc = hooks.connector().connect(c.conninfo(), c.name())) {
+            try (PublisherConnection pc = hooks.connector().connect(c.conninfo(), c.name(), mustUsePassword)) {
                 checkPublications(s, pc, pubs);
                 char state = o.copyData() ? SubscriptionRel.INIT : SubscriptionRel.READY;
                 for (TableDef td : localTables(t, pc.fetchTables(pubs))) {
                     SubscriptionCatalog.addRel(t, new SubscriptionRel(sub.oid(), Integer.toUnsignedLong(td.oid()), state, 0));
                 }
                 if (o.createSlot()) {
-                    pc.createSlot(slotName, false);
+                    pc.createSlot(slotName, false, o.failover());
                     s.notice("NOTICE", SqlState.SUCCESSFUL_COMPLETION, "created replication slot \"" + slotName + "\" on publisher");
+                } else if (slotName != null && (o.failover() || pc.serverVersion() >= 170000)) {
+                    // PostgreSQL 17: an existing slot named by slot_name gets the subscription's failover state
+                    pc.alterSlot(slotName, o.failover());
                 }
             }
         } else {
@@ -225,7 +246,7 @@ final class SubscriptionDdl {
      */
     private static void refresh(ExecSession s, Transaction t, Subscription sub, boolean copyData, List<String> validate) {
         SubscriptionHooks hooks = hooks(s);
-        try (PublisherConnection pc = hooks.connector().connect(sub.conninfo(), sub.name())) {
+        try (PublisherConnection pc = hooks.connector().connect(sub.conninfo(), sub.name(), SubscriptionCatalog.mustUsePassword(t, sub))) {
             if (!validate.isEmpty()) {
                 checkPublications(s, pc, validate);
             }
@@ -289,6 +310,18 @@ final class SubscriptionDdl {
         return List.copyOf(out.values());
     }
 
+    /**
+     * PostgreSQL 17's last step of ALTER SUBSCRIPTION ... SET (failover): after the catalog
+     * update (so a failing statement leaves the slot alone), {@code ALTER_REPLICATION_SLOT} on the
+     * publisher.
+     */
+    private static void alterSlotFailover(ExecSession s, Transaction t, Subscription sub) {
+        try (PublisherConnection pc = hooks(s).connector().connect(sub.conninfo(), sub.name(),
+                SubscriptionCatalog.mustUsePassword(t, sub))) {
+            pc.alterSlot(sub.slotName(), sub.failover());
+        }
+    }
+
     // ------------------------------------------------------------------ OWNER TO
 
     private static long newOwner(ExecSession s, Transaction t, Subscription sub, RoleSpec spec) {
@@ -329,6 +362,7 @@ final class SubscriptionDdl {
             preventInBlock(s, "DROP SUBSCRIPTION");
         }
         List<SubscriptionRel> syncing = SubscriptionCatalog.rels(t, sub.oid()).stream().filter(SubscriptionRel::syncing).toList();
+        boolean mustUsePassword = SubscriptionCatalog.mustUsePassword(t, sub);
         SubscriptionCatalog.drop(t, sub);
         hooks(s).listener().onDropping(sub.oid());
         // replorigin_drop_by_name(missing_ok): after the worker stopped, in this transaction
@@ -343,7 +377,7 @@ final class SubscriptionDdl {
         SubscriptionHooks hooks = hooks(s);
         PublisherConnection pc;
         try {
-            pc = hooks.connector().connect(sub.conninfo(), sub.name());
+            pc = hooks.connector().connect(sub.conninfo(), sub.name(), mustUsePassword);
         } catch (LrepException e) {
             if (sub.slotName() == null) {
                 return Planned.Outcome.of("DROP SUBSCRIPTION"); // nothing of ours to drop there but sync slots: be tidy, not strict
