@@ -13,10 +13,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -234,6 +236,25 @@ class TableSyncIT {
             } finally {
                 sub.close();
             }
+        }
+    }
+
+    @Test
+    @Timeout(value = 2, unit = TimeUnit.MINUTES) // a stop that waits on the dropping transaction never ends here
+    void shouldDropASubscriptionWhileItsTablesAreCopying() throws Exception {
+        // wal_sender_timeout = 0: a sync worker left holding its slot would block DROP for ever, not for a minute
+        try (TestNode pub = TestNode.start(tmp.resolve("pub"), Map.of("wal_sender_timeout", "0"));
+                TestNode sub = TestNode.start(tmp.resolve("sub"), SUB_SETTINGS); Connection p = pub.connect(); Connection s = sub.connect()) {
+            createTables(p);
+            createTables(s);
+            execute(p, "INSERT INTO items SELECT g, 'v' || g, g FROM generate_series(1, 200000) g", "CREATE PUBLICATION pub FOR TABLE items");
+            execute(s, "CREATE SUBSCRIPTION sub1 CONNECTION '" + conninfo(pub) + "' PUBLICATION pub");
+            await().atMost(WAIT).until(() -> rows(s, "SELECT srsubstate FROM pg_subscription_rel").equals(List.of("d")));
+            execute(s, "DROP SUBSCRIPTION sub1");
+            assertThat(rows(p, "SELECT slot_name FROM pg_replication_slots")).as("the subscription's and the sync slot").isEmpty();
+            assertThat(rows(s, "SELECT count(*) FROM items")).as("the unfinished copy rolled back").containsExactly("0");
+            assertThat(rows(s, "SELECT count(*) FROM pg_replication_origin")).containsExactly("0");
+            assertThat(rows(s, "SELECT sync_error_count FROM pg_stat_subscription_stats")).as("gone with the subscription").isEmpty();
         }
     }
 }

@@ -389,7 +389,7 @@ public final class ApplyWorker implements BackgroundWorker {
                 sub.name(), table.name());
         connection.query("BEGIN READ ONLY ISOLATION LEVEL REPEATABLE READ");
         String create = "CREATE_REPLICATION_SLOT " + TableCopy.identifier(syncSlot) + " LOGICAL pgoutput"
-                + (connection.serverVersion() >= 150000 ? " (SNAPSHOT 'use')" : " USE_SNAPSHOT");
+                + (connection.serverVersion() >= 150000 ? " (" + (sub.failover() ? "FAILOVER, " : "") + "SNAPSHOT 'use')" : " USE_SNAPSHOT");
         syncStartLsn = Lsn.parseLong(connection.query(create).value(0, 1));
         ctx.origins().create(origin);
         ctx.origins().advance(origin, syncStartLsn);
@@ -816,6 +816,9 @@ public final class ApplyWorker implements BackgroundWorker {
             } catch (RuntimeException suppressed) {
                 e.addSuppressed(suppressed);
             }
+        }
+        if (sync != null && sync.cancelled()) {
+            return; // stopped on request (DROP, DISABLE, REFRESH), not an error of the subscription
         }
         ctx.callbacks().onError(subOid, tableSync(), e);
         Subscription s = sub;

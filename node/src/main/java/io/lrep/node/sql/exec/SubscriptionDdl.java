@@ -267,6 +267,10 @@ final class SubscriptionDdl {
             List<SubscriptionRel> removed = new ArrayList<>();
             for (SubscriptionRel r : current.values()) {
                 if (!published.contains(r.relOid())) {
+                    if (r.syncing()) {
+                        // stopped first: a sync worker must not wait on the row this transaction removes
+                        hooks.listener().onTableRemoved(sub.oid(), r.relOid());
+                    }
                     SubscriptionCatalog.removeRel(t, sub.oid(), r.relOid());
                     removed.add(r);
                     LOG.debug("table {} removed from subscription \"{}\"", r.relOid(), sub.name());
@@ -274,7 +278,6 @@ final class SubscriptionDdl {
             }
             for (SubscriptionRel r : removed) {
                 if (r.syncing()) {
-                    hooks.listener().onTableRemoved(sub.oid(), r.relOid());
                     OriginRegistry.dropIfExists(t, ApplyWorker.syncOriginName(sub.oid(), r.relOid()));
                     pc.dropSlot(SubscriptionCatalog.syncSlotName(sub.oid(), r.relOid(), hooks.systemIdentifier()), true);
                 }
@@ -363,8 +366,9 @@ final class SubscriptionDdl {
         }
         List<SubscriptionRel> syncing = SubscriptionCatalog.rels(t, sub.oid()).stream().filter(SubscriptionRel::syncing).toList();
         boolean mustUsePassword = SubscriptionCatalog.mustUsePassword(t, sub);
-        SubscriptionCatalog.drop(t, sub);
+        // the workers stop first: one must not wait on a catalog row this transaction deletes
         hooks(s).listener().onDropping(sub.oid());
+        SubscriptionCatalog.drop(t, sub);
         // replorigin_drop_by_name(missing_ok): after the worker stopped, in this transaction
         OriginRegistry.dropIfExists(t, ApplyWorker.originName(sub.oid()));
         for (SubscriptionRel r : syncing) {
