@@ -1366,7 +1366,9 @@ public final class StorageEngine implements DurableState {
             Object[] full = validate(def, row);
             Table ts = tables.get(def.oid());
             RowKey key = def.hasPrimaryKey() ? keyOf(def, full) : RowKey.of(ts.nextRowId.incrementAndGet());
-            RowVersion existing = awaitKeyFree(t, ts, key);
+            // a key never seen (the common case) needs no wait: the engine lock is held from here to the link
+            boolean newKey = !ts.rows.containsKey(key);
+            RowVersion existing = newKey ? null : awaitKeyFree(t, ts, key);
             if (existing != null) {
                 if (throwOnConflict) {
                     throw uniqueViolation(def, key);
@@ -1376,7 +1378,12 @@ public final class StorageEngine implements DurableState {
             ensureXid(t);
             RowVersion v = new RowVersion(key, full, t.state, t.cid);
             log(t, new WalRecord.Insert(t.state.xid, def.oid(), full));
-            link(t, ts, v);
+            if (newKey) {
+                ts.rows.put(key, new Chain(v));
+                t.createdRows.add(new Transaction.CreatedRow(v, ts));
+            } else {
+                link(t, ts, v);
+            }
             return throwOnConflict ? new RowRef(def.oid(), key, Table.materialize(def, full), v) : null;
         } finally {
             lock.unlock();

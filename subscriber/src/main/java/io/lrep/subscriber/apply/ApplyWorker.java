@@ -70,10 +70,16 @@ import org.slf4j.LoggerFactory;
  *       {@code max(its LSN, the apply position)} and waits for it to finish, and turns a
  *       SYNCDONE table whose LSN it has reached into READY (dropping the sync origin).
  *   <li><b>Feedback.</b> write = last received; flush = the newest remote end LSN whose local
- *       commit is flushed; apply = the newest remote end LSN committed locally. With no
- *       unflushed commits and no remote transaction open, flush and apply are last received.
- *       Sent when asked, after each drain when something changed, and at least every
- *       {@code wal_receiver_status_interval}.
+ *       commit is flushed; apply = the newest remote end LSN committed locally, or with
+ *       {@code synchronous_commit} on, flushed (as a PostgreSQL worker that waits for each
+ *       commit's flush reports it). With no unflushed commits and no remote transaction open,
+ *       flush and apply are last received. Sent when asked, after each drain when something
+ *       changed, and at least every {@code wal_receiver_status_interval}.
+ *   <li><b>Commits.</b> The worker never waits for a local commit's flush: it goes on with the
+ *       next remote transaction while the WAL writer flushes earlier commits together (group
+ *       commit), so one worker is not held to one transaction per flush. Nothing it reports is
+ *       lost by a crash (flush and, with {@code synchronous_commit}, apply count flushed
+ *       commits only), and local readers see a commit only once it is flushed.
  *   <li><b>Timeout.</b> Nothing received for half of {@code wal_receiver_timeout}: a status
  *       update asking for a reply; for all of it: the worker fails.
  *   <li><b>Exit.</b> When the subscription is dropped or disabled, or an option the stream was
@@ -185,6 +191,8 @@ public final class ApplyWorker implements BackgroundWorker {
     private ReplicationStream stream;
     private PgOutputStreamDecoder decoder;
     private boolean finished;
+    /** synchronous_commit is not off: a transaction counts as applied in the feedback only once its local commit is flushed. */
+    private boolean durableApply;
 
     /** Local table oid per remote "schema.name" (0: no such local table), valid for {@link #localOidsVersion}. */
     private final Map<String, Integer> localOids = new HashMap<>();
@@ -318,7 +326,9 @@ public final class ApplyWorker implements BackgroundWorker {
 
     private Applier newApplier(String origin, String spoolName) {
         Applier a = new Applier(ctx.storage(), ctx.origins(), origin, ctx.streamDir().resolve(spoolName), ctx.defaults());
-        a.setSynchronousCommit(synchronousCommit(sub.synchronousCommit()));
+        // the worker never waits for a commit's flush; synchronous_commit decides what the feedback reports as applied
+        a.setSynchronousCommit(false);
+        durableApply = synchronousCommit(sub.synchronousCommit());
         a.setChangeFilter(this::shouldApply);
         return a;
     }
@@ -730,7 +740,7 @@ public final class ApplyWorker implements BackgroundWorker {
             return true;
         }
         if (!java.util.Objects.equals(now.synchronousCommit(), sub.synchronousCommit())) {
-            applier.setSynchronousCommit(synchronousCommit(now.synchronousCommit()));
+            durableApply = synchronousCommit(now.synchronousCommit());
         }
         if (now.skipLsn() != applier.skipLsn()) {
             applier.setSkipLsn(now.skipLsn(), this::clearSkipLsn);
@@ -781,6 +791,9 @@ public final class ApplyWorker implements BackgroundWorker {
             // nothing applied waits for a flush and no transaction is half received: all received is done
             flush = recvPos;
             write = recvPos;
+        }
+        if (durableApply) {
+            write = flush; // synchronous_commit: applied means durable here
         }
         write = maxLsn(write, lastWritePos);
         flush = maxLsn(flush, lastFlushPos);
