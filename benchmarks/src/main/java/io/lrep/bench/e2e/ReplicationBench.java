@@ -95,6 +95,8 @@ public final class ReplicationBench {
         Path dir = Files.createTempDirectory(base, "lrep-e2e-");
         say("data directories under %s; rows=%d clients=%d seconds=%d warmup=%ds repeat=%d scenarios=%s", dir, rows, clients, seconds,
                 warmupSeconds, repeat, scenarios);
+        Thread cleanup = new Thread(() -> stopNodes(dir), "bench-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanup);
         try {
             pub = startNode(dir.resolve("pub"), Map.of());
             sub = startNode(dir.resolve("sub"), Map.of("wal_receiver_status_interval", "1", "wal_retrieve_retry_interval", "100"));
@@ -109,17 +111,25 @@ public final class ReplicationBench {
                 initialCopy();
             }
         } finally {
-            if (sub != null) {
-                sub.close();
-            }
-            if (pub != null) {
-                pub.close();
-            }
-            deleteTree(dir);
+            Runtime.getRuntime().removeShutdownHook(cleanup);
+            stopNodes(dir);
         }
         System.out.println();
         System.out.println("== results");
         results.forEach(System.out::println);
+    }
+
+    /** Closes the nodes and deletes their data directories (also on Ctrl-C, from a shutdown hook). */
+    private synchronized void stopNodes(Path dir) {
+        if (sub != null) {
+            sub.close();
+            sub = null;
+        }
+        if (pub != null) {
+            pub.close();
+            pub = null;
+        }
+        deleteTree(dir);
     }
 
     private static Node startNode(Path dataDir, Map<String, String> extra) {
@@ -155,14 +165,16 @@ public final class ReplicationBench {
             AutoCloseable jfr = startJfr("a");
             List<Double> rates = new ArrayList<>();
             for (int i = 1; i <= repeat; i++) {
+                CpuWindow cpu = new CpuWindow();
                 double[] r = oneBigTransaction(p, s, origin, next, rows);
+                String cpuReport = cpu.report();
                 next += rows;
                 double rate = rows / (r[1] / 1e3);
                 rates.add(rate);
                 say("a run %d: %,d rows, insert+commit on the publisher %.0f ms (commit alone %.0f ms), commit to applied %.0f ms: %,.0f rows/s;"
                         + " insert start to applied %,.0f rows/s", i, rows, r[2], r[0], r[1], rate, rows / ((r[2] + r[1]) / 1e3));
                 results.add(String.format(Locale.ROOT, "a  1 txn x %,d rows  run %d  publisher insert+commit %6.0f ms  commit %5.0f ms"
-                        + "  commit->applied %6.0f ms  %,10.0f rows/s", rows, i, r[2], r[0], r[1], rate));
+                        + "  commit->applied %6.0f ms  %,10.0f rows/s  %s", rows, i, r[2], r[0], r[1], rate, cpuReport));
             }
             close(jfr);
             rates.sort(Comparator.naturalOrder());
@@ -187,14 +199,13 @@ public final class ReplicationBench {
         p.setAutoCommit(true);
         long target = walLsn(p);
         long seen = before;
-        long tick = t2;
         while (true) {
             long applied = originLsn(s, origin);
             if (applied >= target || applied != seen && count(s, "bulk") == count) {
                 break;
             }
             seen = applied;
-            tick = pause(tick, 2);
+            pause(2);
         }
         long t3 = System.nanoTime();
         long visible = count(s, "bulk");
@@ -202,7 +213,7 @@ public final class ReplicationBench {
             if (System.nanoTime() - t3 > 60_000_000_000L) {
                 throw new IllegalStateException("subscriber has " + visible + " rows of bulk, expected " + count);
             }
-            tick = pause(tick, 2);
+            pause(2);
             visible = count(s, "bulk");
         }
         long t4 = System.nanoTime();
@@ -230,11 +241,13 @@ public final class ReplicationBench {
             LoadResult warm = load(p, s, origin, accounts, warmup, false);
             say("b warm-up: %ds, %,.0f tps; %s", warmup, warm.tps, warm.lag);
             AutoCloseable jfr = startJfr("b");
+            CpuWindow cpu = new CpuWindow();
             LoadResult r = load(p, s, origin, accounts, seconds, true);
+            String cpuReport = cpu.report();
             close(jfr);
             say("b: %d clients %ds: %,.0f tps; %s", clients, seconds, r.tps, r.lag);
-            results.add(String.format(Locale.ROOT, "b  %d clients x %d s (UPDATE + INSERT per txn, synchronous_commit = on both sides)  %,.0f tps  %s",
-                    clients, seconds, r.tps, r.lag));
+            results.add(String.format(Locale.ROOT, "b  %d clients x %d s (UPDATE + INSERT per txn, synchronous_commit = on both sides)  %,.0f tps  %s  %s",
+                    clients, seconds, r.tps, r.lag, cpuReport));
             execute(s, "DROP SUBSCRIPTION sub_b");
         }
     }
@@ -279,13 +292,12 @@ public final class ReplicationBench {
         LsnTimeline produced = new LsnTimeline();
         Thread sampler = new Thread(() -> {
             try (Connection c = connect(pub); PreparedStatement st = c.prepareStatement("SELECT pg_current_wal_lsn()")) {
-                long t = System.nanoTime();
                 while (!stop.get()) {
                     try (ResultSet rs = st.executeQuery()) {
                         rs.next();
                         produced.add(System.nanoTime(), parseLsn(rs.getString(1)));
                     }
-                    t = pause(t, 2);
+                    pause(2);
                 }
             } catch (Throwable e) {
                 failure.compareAndSet(null, e);
@@ -297,9 +309,8 @@ public final class ReplicationBench {
         sampler.start();
         long end = start + durationSeconds * 1_000_000_000L;
         List<long[]> applied = new ArrayList<>();
-        long tick = start;
         while (System.nanoTime() < end && !stop.get()) {
-            tick = pause(tick, 100);
+            pause(100);
             applied.add(new long[] {System.nanoTime(), originLsn(s, origin)});
         }
         long txns = transactions.get();
@@ -315,7 +326,7 @@ public final class ReplicationBench {
         long stopped = System.nanoTime();
         long pubRows = count(p, "history");
         while (count(s, "history") != pubRows) {
-            pause(System.nanoTime(), 5);
+            pause(5);
             if (System.nanoTime() - stopped > 300_000_000_000L) {
                 throw new IllegalStateException("the subscriber did not catch up within 300 s");
             }
@@ -395,11 +406,13 @@ public final class ReplicationBench {
             AutoCloseable jfr = startJfr("c");
             List<Double> rates = new ArrayList<>();
             for (int i = 1; i <= repeat; i++) {
+                CpuWindow cpu = new CpuWindow();
                 double ms = oneCopy(s);
+                String cpuReport = cpu.report();
                 rates.add(rows / (ms / 1e3));
                 say("c run %d: %,d rows in %.0f ms, %,.0f rows/s", i, rows, ms, rows / (ms / 1e3));
-                results.add(String.format(Locale.ROOT, "c  initial copy of %,d rows  run %d  CREATE SUBSCRIPTION -> 'r' and all rows %6.0f ms  %,10.0f rows/s",
-                        rows, i, ms, rows / (ms / 1e3)));
+                results.add(String.format(Locale.ROOT, "c  initial copy of %,d rows  run %d  CREATE SUBSCRIPTION -> 'r' and all rows %6.0f ms  %,10.0f rows/s  %s",
+                        rows, i, ms, rows / (ms / 1e3), cpuReport));
             }
             close(jfr);
             rates.sort(Comparator.naturalOrder());
@@ -410,16 +423,15 @@ public final class ReplicationBench {
     private double oneCopy(Connection s) throws SQLException {
         long t0 = System.nanoTime();
         execute(s, "CREATE SUBSCRIPTION sub_c CONNECTION '" + conninfo() + "' PUBLICATION pub_c WITH (copy_data = true)");
-        long tick = t0;
         while (!"r".equals(single(s, "SELECT srsubstate FROM pg_subscription_rel r JOIN pg_subscription s ON s.oid = r.srsubid"
                 + " WHERE s.subname = 'sub_c'"))) {
-            tick = pause(tick, 10);
+            pause(10);
             if (System.nanoTime() - t0 > 600_000_000_000L) {
                 throw new IllegalStateException("the copy did not finish within 600 s");
             }
         }
         while (count(s, "copy_src") != rows) {
-            tick = pause(tick, 10);
+            pause(10);
         }
         double ms = (System.nanoTime() - t0) / 1e6;
         execute(s, "DROP SUBSCRIPTION sub_c", "TRUNCATE copy_src");
@@ -427,6 +439,50 @@ public final class ReplicationBench {
     }
 
     // ---------------------------------------------------------------- helpers
+
+    /**
+     * CPU used from here to {@link #report()}: this JVM's (both nodes and the clients) and the
+     * rest of the machine's (other processes, the kernel's work for no process), in cores, from
+     * /proc/stat and the JVM's process CPU time. Another build running at the same time shows as
+     * "others".
+     */
+    private static final class CpuWindow {
+        private final long wallNanos = System.nanoTime();
+        private final long processNanos = processCpuNanos();
+        private final long machineTicks = machineBusyTicks();
+
+        String report() {
+            double wall = (System.nanoTime() - wallNanos) / 1e9;
+            double own = (processCpuNanos() - processNanos) / 1e9 / wall;
+            double machine = (machineBusyTicks() - machineTicks) / 100.0 / wall;
+            return String.format(Locale.ROOT, "[cpu: this JVM %.2f cores, rest of the machine %.2f cores, load %s]", own,
+                    Math.max(0, machine - own), loadAverage());
+        }
+
+        private static long processCpuNanos() {
+            return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                    .getProcessCpuTime();
+        }
+
+        /** user + nice + system + irq + softirq + steal of all CPUs, in USER_HZ ticks (1/100 s); -1 if unknown. */
+        private static long machineBusyTicks() {
+            try {
+                String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+                return Long.parseLong(f[1]) + Long.parseLong(f[2]) + Long.parseLong(f[3]) + Long.parseLong(f[6]) + Long.parseLong(f[7])
+                        + Long.parseLong(f[8]);
+            } catch (IOException | RuntimeException e) {
+                return -1; // not Linux: the report then shows nonsense for "rest", said in the docs
+            }
+        }
+
+        private static String loadAverage() {
+            try {
+                return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+            } catch (IOException e) {
+                return "?"; // not Linux
+            }
+        }
+    }
 
     private AutoCloseable startJfr(String scenario) throws IOException {
         if (jfrDir == null) {
@@ -472,9 +528,8 @@ public final class ReplicationBench {
     private static void awaitStreaming(Connection p, Connection s, String table, String columns, String values) throws SQLException {
         execute(p, "INSERT INTO " + table + " (" + columns + ") VALUES (" + values + ")");
         long t0 = System.nanoTime();
-        long tick = t0;
         while (count(s, table) == 0) {
-            tick = pause(tick, 20);
+            pause(20);
             if (System.nanoTime() - t0 > 60_000_000_000L) {
                 throw new IllegalStateException("the subscription did not start streaming within 60 s");
             }
@@ -485,9 +540,8 @@ public final class ReplicationBench {
 
     private static void awaitCount(Connection s, String table, long expected) throws SQLException {
         long t0 = System.nanoTime();
-        long tick = t0;
         while (count(s, table) != expected) {
-            tick = pause(tick, 20);
+            pause(20);
             if (System.nanoTime() - t0 > 120_000_000_000L) {
                 throw new IllegalStateException(table + " on the subscriber did not reach " + expected + " rows within 120 s");
             }
@@ -527,16 +581,11 @@ public final class ReplicationBench {
     }
 
     /**
-     * Waits until {@code periodMs} after {@code since} (a polling period, not a delay to let
-     * something happen: every caller re-checks its condition), returning the new tick.
+     * Waits {@code periodMs} before a caller polls again (a polling period, not a delay to let
+     * something happen: every caller re-checks its condition). 
      */
-    private static long pause(long since, long periodMs) {
-        long until = since + periodMs * 1_000_000L;
-        long now = System.nanoTime();
-        if (until > now) {
-            java.util.concurrent.locks.LockSupport.parkNanos(until - now);
-        }
-        return Math.max(until, System.nanoTime() - periodMs * 1_000_000L);
+    private static void pause(long periodMs) {
+        java.util.concurrent.locks.LockSupport.parkNanos(periodMs * 1_000_000L);
     }
 
     private static void say(String format, Object... values) {
