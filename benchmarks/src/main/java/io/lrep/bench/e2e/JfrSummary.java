@@ -33,23 +33,23 @@ public final class JfrSummary {
     /**
      * Prints the summary of a recording.
      *
-     * @param argv the recording file, optionally the number of frames to show per group
+     * @param argv a recording file, optionally the number of frames to show per group
      * @throws IOException if the file cannot be read
      */
     public static void main(String[] argv) throws IOException {
-        print(Path.of(argv[0]), System.out, argv.length > 1 ? Integer.parseInt(argv[1]) : 12);
+        print(List.of(Path.of(argv[0])), System.out, argv.length > 1 ? Integer.parseInt(argv[1]) : 12);
     }
 
-    static void print(Path file, PrintStream out) throws IOException {
-        print(file, out, 12);
-    }
-
-    static void print(Path file, PrintStream out, int top) throws IOException {
+    static void print(List<Path> files, PrintStream out, int top) throws IOException {
         Map<String, Map<String, Integer>> selfByGroup = new HashMap<>();
         Map<String, Map<String, Integer>> lrepByGroup = new HashMap<>();
         Map<String, Integer> samples = new HashMap<>();
         int total = 0;
-        for (RecordedEvent e : RecordingFile.readAllEvents(file)) {
+        List<RecordedEvent> events = new java.util.ArrayList<>();
+        for (Path file : files) {
+            events.addAll(RecordingFile.readAllEvents(file));
+        }
+        for (RecordedEvent e : events) {
             if (!e.getEventType().getName().equals("jdk.ExecutionSample")) {
                 continue;
             }
@@ -72,7 +72,7 @@ public final class JfrSummary {
             }
             lrepByGroup.computeIfAbsent(group, g -> new HashMap<>()).merge(lrep, 1, Integer::sum);
         }
-        out.printf(Locale.ROOT, "== %s: %d execution samples%n", file.getFileName(), total);
+        out.printf(Locale.ROOT, "== %d recording(s): %d execution samples%n", files.size(), total);
         int all = Math.max(1, total);
         samples.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).limit(8).forEach(g -> {
             out.printf(Locale.ROOT, "-- %s: %d samples (%.1f%%)%n", g.getKey(), g.getValue(), 100.0 * g.getValue() / all);

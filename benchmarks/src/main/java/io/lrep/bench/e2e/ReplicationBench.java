@@ -157,16 +157,16 @@ public final class ReplicationBench {
             int warm = 0;
             int next = 1;
             do {
-                double[] r = oneBigTransaction(p, s, origin, next, rows);
+                double[] r = oneBigTransaction(p, s, origin, next, rows, Profile.OFF);
                 next += rows;
                 warm++;
                 say("a warm-up %d: %,d rows, commit %.0f ms, commit to applied %.0f ms, %,.0f rows/s", warm, rows, r[0], r[1], rows / (r[1] / 1e3));
             } while (System.nanoTime() < deadline);
-            AutoCloseable jfr = startJfr("a");
+            Profile jfr = profile("a");
             List<Double> rates = new ArrayList<>();
             for (int i = 1; i <= repeat; i++) {
                 CpuWindow cpu = new CpuWindow();
-                double[] r = oneBigTransaction(p, s, origin, next, rows);
+                double[] r = oneBigTransaction(p, s, origin, next, rows, jfr);
                 String cpuReport = cpu.report();
                 next += rows;
                 double rate = rows / (r[1] / 1e3);
@@ -176,7 +176,7 @@ public final class ReplicationBench {
                 results.add(String.format(Locale.ROOT, "a  1 txn x %,d rows  run %d  publisher insert+commit %6.0f ms  commit %5.0f ms"
                         + "  commit->applied %6.0f ms  %,10.0f rows/s  %s", rows, i, r[2], r[0], r[1], rate, cpuReport));
             }
-            close(jfr);
+            jfr.summarise();
             rates.sort(Comparator.naturalOrder());
             results.add(String.format(Locale.ROOT, "a  median %,.0f rows/s end to end (target 500,000)", rates.get(rates.size() / 2)));
             execute(s, "DROP SUBSCRIPTION sub_a");
@@ -186,10 +186,15 @@ public final class ReplicationBench {
     }
 
     /** Returns {commit ms, commit-to-applied-and-visible ms, insert+commit ms}. */
-    private double[] oneBigTransaction(Connection p, Connection s, String origin, int first, int count) throws SQLException {
+    private double[] oneBigTransaction(Connection p, Connection s, String origin, int first, int count, Profile jfr)
+            throws SQLException, IOException {
         execute(p, "TRUNCATE bulk");
         awaitCount(s, "bulk", 0);
+        // No autovacuum: without it the truncated versions of every run stay in memory (both nodes).
+        execute(p, "VACUUM");
+        execute(s, "VACUUM");
         long before = originLsn(s, origin);
+        jfr.begin();
         long t0 = System.nanoTime();
         p.setAutoCommit(false);
         execute(p, "INSERT INTO bulk SELECT g, 'row-' || g::text, g FROM generate_series(" + first + ", " + (first + count - 1) + ") g");
@@ -217,6 +222,7 @@ public final class ReplicationBench {
             visible = count(s, "bulk");
         }
         long t4 = System.nanoTime();
+        jfr.end();
         if (t4 - t3 > 20_000_000L) {
             say("a: the origin passed the commit LSN %.0f ms before all rows were visible", (t4 - t3) / 1e6);
         }
@@ -240,11 +246,13 @@ public final class ReplicationBench {
             int warmup = Integer.parseInt(args.getOrDefault("load-warmup", String.valueOf(warmupSeconds)));
             LoadResult warm = load(p, s, origin, accounts, warmup, false);
             say("b warm-up: %ds, %,.0f tps; %s", warmup, warm.tps, warm.lag);
-            AutoCloseable jfr = startJfr("b");
+            Profile jfr = profile("b");
             CpuWindow cpu = new CpuWindow();
+            jfr.begin();
             LoadResult r = load(p, s, origin, accounts, seconds, true);
+            jfr.end();
             String cpuReport = cpu.report();
-            close(jfr);
+            jfr.summarise();
             say("b: %d clients %ds: %,.0f tps; %s", clients, seconds, r.tps, r.lag);
             results.add(String.format(Locale.ROOT, "b  %d clients x %d s (UPDATE + INSERT per txn, synchronous_commit = on both sides)  %,.0f tps  %s  %s",
                     clients, seconds, r.tps, r.lag, cpuReport));
@@ -400,27 +408,28 @@ public final class ReplicationBench {
             execute(s, table);
             int warmups = Integer.parseInt(args.getOrDefault("copy-warmups", "2"));
             for (int i = 1; i <= warmups; i++) {
-                double ms = oneCopy(s);
+                double ms = oneCopy(s, Profile.OFF);
                 say("c warm-up %d: %,d rows in %.0f ms, %,.0f rows/s", i, rows, ms, rows / (ms / 1e3));
             }
-            AutoCloseable jfr = startJfr("c");
+            Profile jfr = profile("c");
             List<Double> rates = new ArrayList<>();
             for (int i = 1; i <= repeat; i++) {
                 CpuWindow cpu = new CpuWindow();
-                double ms = oneCopy(s);
+                double ms = oneCopy(s, jfr);
                 String cpuReport = cpu.report();
                 rates.add(rows / (ms / 1e3));
                 say("c run %d: %,d rows in %.0f ms, %,.0f rows/s", i, rows, ms, rows / (ms / 1e3));
                 results.add(String.format(Locale.ROOT, "c  initial copy of %,d rows  run %d  CREATE SUBSCRIPTION -> 'r' and all rows %6.0f ms  %,10.0f rows/s  %s",
                         rows, i, ms, rows / (ms / 1e3), cpuReport));
             }
-            close(jfr);
+            jfr.summarise();
             rates.sort(Comparator.naturalOrder());
             results.add(String.format(Locale.ROOT, "c  median %,.0f rows/s", rates.get(rates.size() / 2)));
         }
     }
 
-    private double oneCopy(Connection s) throws SQLException {
+    private double oneCopy(Connection s, Profile jfr) throws SQLException, IOException {
+        jfr.begin();
         long t0 = System.nanoTime();
         execute(s, "CREATE SUBSCRIPTION sub_c CONNECTION '" + conninfo() + "' PUBLICATION pub_c WITH (copy_data = true)");
         while (!"r".equals(single(s, "SELECT srsubstate FROM pg_subscription_rel r JOIN pg_subscription s ON s.oid = r.srsubid"
@@ -434,7 +443,8 @@ public final class ReplicationBench {
             pause(10);
         }
         double ms = (System.nanoTime() - t0) / 1e6;
-        execute(s, "DROP SUBSCRIPTION sub_c", "TRUNCATE copy_src");
+        jfr.end();
+        execute(s, "DROP SUBSCRIPTION sub_c", "TRUNCATE copy_src", "VACUUM");
         return ms;
     }
 
@@ -450,13 +460,22 @@ public final class ReplicationBench {
         private final long wallNanos = System.nanoTime();
         private final long processNanos = processCpuNanos();
         private final long machineTicks = machineBusyTicks();
+        private final long gcMillis = gcMillis();
 
         String report() {
             double wall = (System.nanoTime() - wallNanos) / 1e9;
             double own = (processCpuNanos() - processNanos) / 1e9 / wall;
             double machine = (machineBusyTicks() - machineTicks) / 100.0 / wall;
-            return String.format(Locale.ROOT, "[cpu: this JVM %.2f cores, rest of the machine %.2f cores, load %s]", own,
-                    Math.max(0, machine - own), loadAverage());
+            return String.format(Locale.ROOT, "[cpu: this JVM %.2f cores, rest of the machine %.2f cores, load %s; gc %d ms]", own,
+                    Math.max(0, machine - own), loadAverage(), gcMillis() - gcMillis);
+        }
+
+        private static long gcMillis() {
+            long sum = 0;
+            for (var gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+                sum += Math.max(0, gc.getCollectionTime());
+            }
+            return sum;
         }
 
         private static long processCpuNanos() {
@@ -484,30 +503,57 @@ public final class ReplicationBench {
         }
     }
 
-    private AutoCloseable startJfr(String scenario) throws IOException {
-        if (jfrDir == null) {
-            return () -> { };
-        }
-        Files.createDirectories(jfrDir);
-        Path file = jfrDir.resolve("scenario-" + scenario + ".jfr");
-        jdk.jfr.Recording recording;
-        try {
-            recording = new jdk.jfr.Recording(jdk.jfr.Configuration.getConfiguration("profile"));
-        } catch (java.text.ParseException e) {
-            throw new IllegalStateException("JFR configuration 'profile'", e);
-        }
-        recording.setDestination(file);
-        recording.start();
-        return () -> {
-            recording.stop();
-            recording.close();
-            say("JFR recording of scenario %s: %s", scenario, file);
-            JfrSummary.print(file, System.out);
-        };
+    private Profile profile(String scenario) {
+        return jfrDir == null ? Profile.OFF : new Profile(jfrDir, scenario);
     }
 
-    private static void close(AutoCloseable c) throws Exception {
-        c.close();
+    /**
+     * JFR recordings ({@code profile} settings) of the measured windows of one scenario, one file
+     * per window, summarised together by {@link JfrSummary}.
+     */
+    private static class Profile {
+        static final Profile OFF = new Profile(null, "off");
+
+        private final Path dir;
+        private final String scenario;
+        private final List<Path> files = new ArrayList<>();
+        private jdk.jfr.Recording recording;
+
+        Profile(Path dir, String scenario) {
+            this.dir = dir;
+            this.scenario = scenario;
+        }
+
+        void begin() throws IOException {
+            if (dir == null) {
+                return;
+            }
+            Files.createDirectories(dir);
+            try {
+                recording = new jdk.jfr.Recording(jdk.jfr.Configuration.getConfiguration("profile"));
+            } catch (java.text.ParseException e) {
+                throw new IllegalStateException("JFR configuration 'profile'", e);
+            }
+            Path file = dir.resolve("scenario-" + scenario + "-" + (files.size() + 1) + ".jfr");
+            recording.setDestination(file);
+            files.add(file);
+            recording.start();
+        }
+
+        void end() {
+            if (recording != null) {
+                recording.stop();
+                recording.close();
+                recording = null;
+            }
+        }
+
+        void summarise() throws IOException {
+            if (!files.isEmpty()) {
+                say("JFR recordings of scenario %s: %s", scenario, files);
+                JfrSummary.print(files, System.out, 12);
+            }
+        }
     }
 
     private String conninfo() {
