@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# End-to-end replication benchmark: two lrep nodes in one JVM over loopback TCP (see
+# io.lrep.bench.e2e.ReplicationBench and docs/benchmarks.md, section 6).
+# Usage: benchmarks/replication/run.sh [--rows=1000000] [--clients=8] [--seconds=30] [--warmup=60]
+#        [--repeat=3] [--scenarios=abc] [--streaming=off] [--load-warmup=60] [--copy-warmups=2]
+#        [--jfr=DIR] [--dir=DIR]
+# Measure with nothing else running on the machine: another build at the same time
+# invalidates the figures. LREP_JAVA_OPTS replaces the JVM options (default: parallel GC).
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+jar="$root/benchmarks/target/benchmarks.jar"
+if [ ! -f "$jar" ]; then
+  (cd "$root" && mvn -B -q -DskipTests -pl benchmarks -am package)
+fi
+echo "== machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/{print $2}') GiB; $(java -version 2>&1 | head -1)"
+echo "== lrep $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown); load before the run:$(uptime | sed 's/.*load average://')"
+# shellcheck disable=SC2086
+LREP_LOG_LEVEL=${LREP_LOG_LEVEL:-WARN} java ${LREP_JAVA_OPTS:--XX:+UseParallelGC} -cp "$jar" io.lrep.bench.e2e.ReplicationBench "$@"
+echo "== load after the run:$(uptime | sed 's/.*load average://')"
