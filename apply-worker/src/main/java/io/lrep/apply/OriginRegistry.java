@@ -212,10 +212,14 @@ public final class OriginRegistry {
         }
     }
 
-    /** Every origin, by id: what {@code pg_replication_origin_status} shows. */
+    /**
+     * Every origin, by id: what {@code pg_replication_origin_status} shows. Read as any reader
+     * reads (not as the applying worker does), so a remote LSN shows once the data applied with
+     * it is visible.
+     */
     public List<OriginStatus> status() {
         List<OriginStatus> out = new ArrayList<>();
-        try (Transaction t = beginRead()) {
+        try (Transaction t = storage.begin()) {
             TableDef origins = t.findTable(SCHEMA, ORIGIN);
             if (origins == null) {
                 return out;
