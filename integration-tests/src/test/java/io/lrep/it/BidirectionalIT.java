@@ -1,5 +1,7 @@
 package io.lrep.it;
 
+import static io.lrep.it.Sql.execute;
+import static io.lrep.it.Sql.rows;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -7,7 +9,6 @@ import io.lrep.apply.ApplyError;
 import io.lrep.core.error.SqlState;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -48,29 +49,6 @@ class BidirectionalIT {
 
     @TempDir
     Path tmp;
-
-    static List<String> rows(Connection c, String sql) throws SQLException {
-        List<String> out = new ArrayList<>();
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            int n = rs.getMetaData().getColumnCount();
-            while (rs.next()) {
-                StringBuilder sb = new StringBuilder();
-                for (int i = 1; i <= n; i++) {
-                    sb.append(i > 1 ? "|" : "").append(rs.getString(i));
-                }
-                out.add(sb.toString());
-            }
-        }
-        return out;
-    }
-
-    static void execute(Connection c, String... sql) throws SQLException {
-        try (Statement st = c.createStatement()) {
-            for (String s : sql) {
-                st.execute(s);
-            }
-        }
-    }
 
     static String conninfo(TestNode n) {
         return "host=127.0.0.1 port=" + n.port() + " dbname=postgres user=" + TestNode.SUPERUSER;

@@ -1,8 +1,8 @@
 package io.lrep.it;
 
+import static io.lrep.it.Sql.execute;
+import static io.lrep.it.Sql.rows;
 import static io.lrep.it.BidirectionalIT.conninfo;
-import static io.lrep.it.BidirectionalIT.execute;
-import static io.lrep.it.BidirectionalIT.rows;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

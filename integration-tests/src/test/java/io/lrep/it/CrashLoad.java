@@ -1,7 +1,6 @@
 package io.lrep.it;
 
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -97,17 +96,7 @@ final class CrashLoad implements AutoCloseable {
     static List<List<String>> contents(Connection c) throws SQLException {
         List<List<String>> tables = new ArrayList<>();
         for (String sql : CONTENTS) {
-            List<String> rows = new ArrayList<>();
-            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-                int n = rs.getMetaData().getColumnCount();
-                while (rs.next()) {
-                    StringBuilder sb = new StringBuilder();
-                    for (int i = 1; i <= n; i++) {
-                        sb.append(i > 1 ? "|" : "").append(rs.getString(i));
-                    }
-                    rows.add(sb.toString());
-                }
-            }
+            List<String> rows = Sql.rows(c, sql);
             tables.add(rows);
         }
         return tables;

@@ -11,9 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -133,33 +131,16 @@ final class PgServer implements AutoCloseable {
 
     /** Runs each statement in its own transaction (autocommit) on a new connection. */
     void execute(String... sql) throws SQLException {
-        try (Connection c = connect(); Statement st = c.createStatement()) {
-            for (String s : sql) {
-                st.execute(s);
-            }
+        try (Connection c = connect()) {
+            Sql.execute(c, sql);
         }
     }
 
     /** Every row of a query, columns joined with {@code |}, NULL as {@code null}. */
     List<String> rows(String sql) throws SQLException {
         try (Connection c = connect()) {
-            return rows(c, sql);
+            return Sql.rows(c, sql);
         }
-    }
-
-    static List<String> rows(Connection c, String sql) throws SQLException {
-        List<String> out = new ArrayList<>();
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            int n = rs.getMetaData().getColumnCount();
-            while (rs.next()) {
-                StringBuilder sb = new StringBuilder();
-                for (int i = 1; i <= n; i++) {
-                    sb.append(i > 1 ? "|" : "").append(rs.getString(i));
-                }
-                out.add(sb.toString());
-            }
-        }
-        return out;
     }
 
     private String queryValue(String sql) throws SQLException {

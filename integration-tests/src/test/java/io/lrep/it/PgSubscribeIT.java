@@ -1,12 +1,13 @@
 package io.lrep.it;
 
+import static io.lrep.it.Sql.execute;
+import static io.lrep.it.Sql.rows;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -66,18 +67,6 @@ class PgSubscribeIT {
 
     @TempDir
     Path tmp;
-
-    private static void execute(Connection c, String... sql) throws SQLException {
-        try (Statement st = c.createStatement()) {
-            for (String s : sql) {
-                st.execute(s);
-            }
-        }
-    }
-
-    private static List<String> rows(Connection c, String sql) throws SQLException {
-        return PgServer.rows(c, sql);
-    }
 
     /** Waits until lrep's tables equal PostgreSQL's, row for row. */
     private static void awaitInSync(Connection pg, Connection lrep) throws SQLException {

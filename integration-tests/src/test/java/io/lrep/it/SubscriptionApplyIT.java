@@ -1,5 +1,7 @@
 package io.lrep.it;
 
+import static io.lrep.it.Sql.execute;
+import static io.lrep.it.Sql.rows;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -10,11 +12,8 @@ import io.lrep.core.lsn.Lsn;
 import io.lrep.subscriber.launcher.ApplyLauncher;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -34,29 +33,6 @@ class SubscriptionApplyIT {
 
     @TempDir
     Path tmp;
-
-    private static List<String> rows(Connection c, String sql) throws SQLException {
-        List<String> out = new ArrayList<>();
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            int n = rs.getMetaData().getColumnCount();
-            while (rs.next()) {
-                StringBuilder sb = new StringBuilder();
-                for (int i = 1; i <= n; i++) {
-                    sb.append(i > 1 ? "|" : "").append(rs.getString(i));
-                }
-                out.add(sb.toString());
-            }
-        }
-        return out;
-    }
-
-    private static void execute(Connection c, String... sql) throws SQLException {
-        try (Statement st = c.createStatement()) {
-            for (String s : sql) {
-                st.execute(s);
-            }
-        }
-    }
 
     private static final String ITEMS = "SELECT id, v FROM items ORDER BY id";
     private static final String LOG = "SELECT n, count(*) FROM log GROUP BY n ORDER BY n";

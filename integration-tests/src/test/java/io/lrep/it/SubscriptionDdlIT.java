@@ -1,5 +1,6 @@
 package io.lrep.it;
 
+import static io.lrep.it.Sql.execute;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -32,14 +33,6 @@ class SubscriptionDdlIT {
             }
         }
         return out;
-    }
-
-    private static void execute(Connection c, String... sql) throws SQLException {
-        try (Statement st = c.createStatement()) {
-            for (String s : sql) {
-                st.execute(s);
-            }
-        }
     }
 
     @Test

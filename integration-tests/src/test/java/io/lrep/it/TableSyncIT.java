@@ -1,13 +1,13 @@
 package io.lrep.it;
 
+import static io.lrep.it.Sql.execute;
+import static io.lrep.it.Sql.rows;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,29 +38,6 @@ class TableSyncIT {
 
     @TempDir
     Path tmp;
-
-    private static List<String> rows(Connection c, String sql) throws SQLException {
-        List<String> out = new ArrayList<>();
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            int n = rs.getMetaData().getColumnCount();
-            while (rs.next()) {
-                StringBuilder sb = new StringBuilder();
-                for (int i = 1; i <= n; i++) {
-                    sb.append(i > 1 ? "|" : "").append(rs.getString(i));
-                }
-                out.add(sb.toString());
-            }
-        }
-        return out;
-    }
-
-    private static void execute(Connection c, String... sql) throws SQLException {
-        try (Statement st = c.createStatement()) {
-            for (String s : sql) {
-                st.execute(s);
-            }
-        }
-    }
 
     private static String conninfo(TestNode pub) {
         return "host=127.0.0.1 port=" + pub.port() + " dbname=postgres user=" + TestNode.SUPERUSER;
