@@ -38,6 +38,11 @@ public final class RowKey implements Comparable<RowKey> {
         return new RowKey(types.clone(), values.clone());
     }
 
+    /** A key over these arrays, not copied: the caller gives them up (the engine's own keys). */
+    static RowKey wrap(PgType[] types, Object[] values) {
+        return new RowKey(types, values);
+    }
+
     /** The key values (a copy). */
     public Object[] values() {
         return values.clone();

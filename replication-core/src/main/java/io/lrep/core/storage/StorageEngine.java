@@ -1274,10 +1274,13 @@ public final class StorageEngine implements DurableState {
     private static RowKey keyOf(TableDef def, Object[] row) {
         List<Integer> pk = def.primaryKey();
         Object[] k = new Object[pk.size()];
+        PgType[] types = new PgType[k.length];
         for (int i = 0; i < k.length; i++) {
-            k[i] = row[pk.get(i) - 1];
+            int attnum = pk.get(i);
+            k[i] = row[attnum - 1];
+            types[i] = def.columns().get(attnum - 1).type();
         }
-        return keyFor(def, k);
+        return RowKey.wrap(types, k); // both arrays are new: no copies
     }
 
     /** The key of {@code def} with these key column values, typed by the key columns. */

@@ -8,7 +8,6 @@ import io.lrep.core.error.SqlState;
 import io.lrep.core.lsn.Lsn;
 import io.lrep.core.protocol.pgoutput.PgOutputMessage;
 import io.lrep.core.protocol.pgoutput.PgOutputStreamDecoder;
-import io.lrep.core.protocol.replication.PgTimestamp;
 import io.lrep.core.protocol.replication.PrimaryKeepalive;
 import io.lrep.core.protocol.replication.ReplicationMessage;
 import io.lrep.core.protocol.replication.XLogData;
@@ -27,10 +26,10 @@ import io.lrep.subscriber.subscription.SubscriptionCatalog;
 import io.lrep.subscriber.subscription.SubscriptionRel;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.LongSupplier;
@@ -194,8 +193,8 @@ public final class ApplyWorker implements BackgroundWorker {
     /** synchronous_commit is not off: a transaction counts as applied in the feedback only once its local commit is flushed. */
     private boolean durableApply;
 
-    /** Local table oid per remote "schema.name" (0: no such local table), valid for {@link #localOidsVersion}. */
-    private final Map<String, Integer> localOids = new HashMap<>();
+    /** Local table oid per remote Relation message (0: no such local table), valid for {@link #localOidsVersion}. */
+    private final Map<PgOutputMessage.Relation, Integer> localOids = new IdentityHashMap<>();
     private long localOidsVersion = -1;
     /** pg_subscription_rel states of this subscription, by local table oid. */
     private Map<Long, SubscriptionRel> rels = Map.of();
@@ -642,14 +641,14 @@ public final class ApplyWorker implements BackgroundWorker {
     }
 
     private void handle(ReplicationMessage m) {
-        Instant receipt = Instant.now();
+        long receipt = System.currentTimeMillis();
         if (m instanceof XLogData x) {
             lastReceived = maxLsn(lastReceived, maxLsn(x.walStart(), x.walEnd()));
-            status.onMessage(lastReceived, PgTimestamp.toInstant(x.sendTimeMicros()), receipt, false);
+            status.onMessage(lastReceived, x.sendTimeMicros(), receipt, false);
             apply(decoder.decode(x.payload()));
         } else if (m instanceof PrimaryKeepalive k) {
             lastReceived = maxLsn(lastReceived, k.walEnd());
-            status.onMessage(lastReceived, PgTimestamp.toInstant(k.sendTimeMicros()), receipt, true);
+            status.onMessage(lastReceived, k.sendTimeMicros(), receipt, true);
             sendFeedback(lastReceived, k.replyRequested(), false);
         }
     }
@@ -668,7 +667,7 @@ public final class ApplyWorker implements BackgroundWorker {
      * worker a READY table, or a SYNCDONE one whose LSN the transaction has reached.
      */
     private boolean shouldApply(PgOutputMessage.Relation remote, long finalLsn) {
-        int local = localOid(remote.namespace(), remote.name());
+        int local = localOid(remote);
         if (tableSync()) {
             return local == relOid;
         }
@@ -688,19 +687,22 @@ public final class ApplyWorker implements BackgroundWorker {
                 || (rel.state() == SubscriptionRel.SYNCDONE && Long.compareUnsigned(rel.lsn(), finalLsn) <= 0);
     }
 
-    /** The oid of local table {@code namespace.name} (0: none), cached until the catalog changes. */
-    private int localOid(String namespace, String name) {
+    /** The oid of the local table of the same name as {@code remote} (0: none), cached until the catalog changes. */
+    private int localOid(PgOutputMessage.Relation remote) {
         long version = ctx.storage().catalogVersion();
-        if (version != localOidsVersion) {
+        if (version != localOidsVersion || localOids.size() > 1000) {
             localOids.clear();
             localOidsVersion = version;
         }
-        return localOids.computeIfAbsent(namespace + "." + name, k -> {
+        Integer oid = localOids.get(remote); // by identity: the applier keeps one Relation per remote relation
+        if (oid == null) {
             try (Transaction t = ctx.storage().begin()) {
-                TableDef def = t.findTable(namespace, name);
-                return def == null ? 0 : def.oid();
+                TableDef def = t.findTable(remote.namespace(), remote.name());
+                oid = def == null ? 0 : def.oid();
             }
-        });
+            localOids.put(remote, oid);
+        }
+        return oid;
     }
 
     private void reloadRels() {

@@ -1,5 +1,6 @@
 package io.lrep.subscriber.apply;
 
+import io.lrep.core.protocol.replication.PgTimestamp;
 import java.time.Instant;
 
 /**
@@ -10,10 +11,12 @@ import java.time.Instant;
 public final class ApplyWorkerStatus {
     private final long subOid;
     private volatile long receivedLsn;
-    private volatile Instant lastMsgSendTime;
-    private volatile Instant lastMsgReceiptTime;
+    /** PostgreSQL microseconds (since 2000-01-01), 0: none; kept raw so that a message costs no allocation. */
+    private volatile long lastMsgSendMicros;
+    /** Epoch milliseconds, 0: none. */
+    private volatile long lastMsgReceiptMillis;
     private volatile long latestEndLsn;
-    private volatile Instant latestEndTime;
+    private volatile long latestEndMicros;
 
     public ApplyWorkerStatus(long subOid) {
         this.subOid = subOid;
@@ -30,12 +33,14 @@ public final class ApplyWorkerStatus {
 
     /** {@code last_msg_send_time}, or null. */
     public Instant lastMsgSendTime() {
-        return lastMsgSendTime;
+        long micros = lastMsgSendMicros;
+        return micros == 0 ? null : PgTimestamp.toInstant(micros);
     }
 
     /** {@code last_msg_receipt_time}, or null. */
     public Instant lastMsgReceiptTime() {
-        return lastMsgReceiptTime;
+        long millis = lastMsgReceiptMillis;
+        return millis == 0 ? null : Instant.ofEpochMilli(millis);
     }
 
     /** {@code latest_end_lsn}: last_received when the latest keepalive arrived (0 before any). */
@@ -45,17 +50,21 @@ public final class ApplyWorkerStatus {
 
     /** {@code latest_end_time}: the latest keepalive's send time, or null. */
     public Instant latestEndTime() {
-        return latestEndTime;
+        long micros = latestEndMicros;
+        return micros == 0 ? null : PgTimestamp.toInstant(micros);
     }
 
-    /** As UpdateWorkerStats: a message arrived; {@code keepalive} also moves latest_end. */
-    void onMessage(long lastReceived, Instant sendTime, Instant receiptTime, boolean keepalive) {
+    /**
+     * As UpdateWorkerStats: a message sent at {@code sendMicros} (PostgreSQL microseconds)
+     * arrived at {@code receiptMillis} (epoch); {@code keepalive} also moves latest_end.
+     */
+    void onMessage(long lastReceived, long sendMicros, long receiptMillis, boolean keepalive) {
         receivedLsn = lastReceived;
-        lastMsgSendTime = sendTime;
-        lastMsgReceiptTime = receiptTime;
+        lastMsgSendMicros = sendMicros;
+        lastMsgReceiptMillis = receiptMillis;
         if (keepalive) {
             latestEndLsn = lastReceived;
-            latestEndTime = sendTime;
+            latestEndMicros = sendMicros;
         }
     }
 }

@@ -59,7 +59,10 @@ final class MessageReader {
 
     /** An int32 length (which must fit in what is left) and that many bytes. */
     byte[] counted(String field) {
-        int len = int32(field + " length");
+        if (in.readableBytes() < 4) {
+            need(4, field + " length"); // throws; the name is built only for the error
+        }
+        int len = in.readInt();
         if (len < 0 || len > in.readableBytes()) {
             throw new ProtocolViolation("insufficient data left in message",
                     message + " message's " + field + " claims " + len + " bytes, " + in.readableBytes() + " left.");
