@@ -330,6 +330,7 @@ public final class ApplyWorker implements BackgroundWorker {
         a.setSynchronousCommit(false);
         durableApply = synchronousCommit(sub.synchronousCommit());
         a.setChangeFilter(this::shouldApply);
+        status.attach(a);
         return a;
     }
 
