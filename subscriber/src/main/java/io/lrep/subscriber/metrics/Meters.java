@@ -28,8 +28,9 @@ import java.util.function.ToDoubleFunction;
  * The meters of the subscriber, per subscription (tag {@code subscription}): received and
  * applied LSN, apply lag, transactions and rows applied, errors, table synchronisation. The
  * figures are read from the launcher's workers at a scrape; a worker's counts start at 0, so
- * those of workers that exited are kept here and added, which keeps the counters monotonic
- * (what a worker did after the last scrape before it exited is not seen).
+ * those of workers that exited are kept here and added (read from the exited worker's status,
+ * so nothing it did is lost), which keeps the counters monotonic. A worker that started and
+ * exited between two scrapes is not seen.
  */
 public final class Meters {
 
@@ -152,17 +153,23 @@ public final class Meters {
         void update(List<ApplyWorkerStatus> running) {
             Map<ApplyWorkerStatus, long[]> now = new IdentityHashMap<>();
             for (ApplyWorkerStatus s : running) {
-                now.put(s, new long[] {s.transactionsApplied(), s.rowsApplied(), s.rowsCopied()});
+                now.put(s, figures(s));
             }
             live.forEach((s, last) -> {
                 if (!now.containsKey(s)) {
+                    // the worker exited: its status still reads what its applier finally counted
+                    long[] last2 = figures(s);
                     for (int i = 0; i < base.length; i++) {
-                        base[i] += last[i];
+                        base[i] += Math.max(last[i], last2[i]);
                     }
                 }
             });
             live.clear();
             live.putAll(now);
+        }
+
+        private static long[] figures(ApplyWorkerStatus s) {
+            return new long[] {s.transactionsApplied(), s.rowsApplied(), s.rowsCopied()};
         }
 
         long total(int i) {
