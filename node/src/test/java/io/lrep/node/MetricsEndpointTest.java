@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lrep.core.protocol.auth.Md5Password;
 import io.lrep.node.http.HttpEndpoint;
 import io.lrep.node.http.PrometheusText;
 import java.net.URI;
@@ -132,6 +133,24 @@ class MetricsEndpointTest {
                 .isGreaterThanOrEqualTo(5);
         assertThat(scrape().value("lrep_slot_active", "slot", "metrics")).hasValue(0.0);
         assertThat(get("/nowhere").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void shouldCountFailedAuthenticationsAsErrorsOfClass28() throws Exception {
+        Path dir = tmp.resolve("auth");
+        Node.init(dir, Map.of("port", "0", "metrics_port", "-1"), "admin", "md5", Md5Password.encrypt("secret", "admin"));
+        node = Node.start(dir, Map.of());
+        Properties wrong = new Properties();
+        wrong.setProperty("user", "admin");
+        wrong.setProperty("password", "wrong");
+        for (int i = 0; i < 2; i++) {
+            assertThatThrownBy(() -> NodeClients.connect(node, wrong)).isInstanceOf(SQLException.class)
+                    .hasMessageContaining("password authentication failed");
+        }
+        PrometheusText m = scrape();
+        assertThat(m.value("lrep_protocol_authentication_failures_total")).hasValue(2.0);
+        assertThat(m.value("lrep_errors_total", "category", "28")).hasValue(2.0);
+        assertThat(m.value("lrep_protocol_connections_total")).hasValue(2.0);
     }
 
     @Test
