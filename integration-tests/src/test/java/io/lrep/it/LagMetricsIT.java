@@ -5,6 +5,8 @@ import static io.lrep.it.Sql.rows;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lrep.core.lsn.Lsn;
 import io.lrep.node.http.HttpEndpoint;
 import io.lrep.node.http.PrometheusText;
@@ -43,9 +45,13 @@ class LagMetricsIT {
     @TempDir
     Path tmp;
 
-    private static PrometheusText scrape(TestNode node) throws Exception {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.node().metricsPort() + "/metrics"))
+    private static HttpResponse<String> get(TestNode node, String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.node().metricsPort() + path))
                 .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static PrometheusText scrape(TestNode node) throws Exception {
+        HttpResponse<String> r = get(node, "/metrics");
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("content-type")).hasValue(HttpEndpoint.PROMETHEUS_TEXT);
         return PrometheusText.parse(r.body());
@@ -134,6 +140,13 @@ class LagMetricsIT {
                 assertThat(sm.value("lrep_subscription_apply_lag_seconds", "subscription", SUB)).hasValue(0.0);
                 assertThat(sm.value("lrep_subscription_received_lsn_bytes", "subscription", SUB)).hasValue((double) currentLsn(p));
                 assertThat(sm.value("lrep_subscription_rows_total", "subscription", SUB).orElseThrow()).isGreaterThanOrEqualTo(written);
+                assertThat(sm.value("lrep_subscription_tables", "subscription", SUB, "state", "ready")).hasValue(1.0);
+                assertThat(sm.value("lrep_subscription_apply_errors_total", "subscription", SUB)).hasValue(0.0);
+                JsonNode status = new ObjectMapper().readTree(get(sub, "/status").body());
+                assertThat(status.get("role").asText()).isEqualTo("subscriber");
+                assertThat(status.get("subscriptions").get(0).get("name").asText()).isEqualTo(SUB);
+                assertThat(status.get("subscriptions").get(0).get("apply_lag_seconds").asDouble()).isZero();
+                assertThat(status.get("subscriptions").get(0).get("received_lsn").asText()).isEqualTo(Lsn.format(currentLsn(p)));
             });
             // PostgreSQL forgets the lag times once everything is applied twice in a row
             await().atMost(WAIT).untilAsserted(() -> {
