@@ -83,6 +83,9 @@ public final class Applier implements AutoCloseable {
     private String remoteOrigin;
     private long transactionsApplied;
     private long transactionsSkipped;
+    /** Row changes applied and rows of an initial copy inserted (plain fields: metrics read them racily). */
+    private long rowsApplied;
+    private long rowsCopied;
     private int remoteXid;
     private long skipLsn;
     private boolean userSkipping;
@@ -189,6 +192,16 @@ public final class Applier implements AutoCloseable {
 
     public long transactionsApplied() {
         return transactionsApplied;
+    }
+
+    /** Insert, update, delete and truncate messages applied (a metrics figure, read from any thread without synchronisation). */
+    public long rowsApplied() {
+        return rowsApplied;
+    }
+
+    /** Rows of initial copies inserted (a metrics figure, as {@link #rowsApplied()}). */
+    public long rowsCopied() {
+        return rowsCopied;
     }
 
     public long transactionsSkipped() {
@@ -409,6 +422,7 @@ public final class Applier implements AutoCloseable {
      */
     public void insertCopied(Transaction t, int relationOid, TupleData row) {
         insert(t, new PgOutputMessage.Insert(0, relationOid, row));
+        rowsCopied++;
     }
 
 
@@ -439,6 +453,7 @@ public final class Applier implements AutoCloseable {
                     remoteXid, remoteFinalLsn), remoteFinalLsn, remoteXid);
         }
         t.nextCommand();
+        rowsApplied++;
     }
 
     /** The change without what the filter leaves out; null when nothing is left. */

@@ -13,6 +13,8 @@ import io.lrep.core.wal.WalSegment;
 import io.lrep.core.worker.StartTime;
 import io.lrep.core.worker.Supervisor;
 import io.lrep.core.worker.WorkerSpec;
+import io.lrep.node.http.HttpEndpoint;
+import io.lrep.node.http.NodeMetrics;
 import io.lrep.node.server.ConnectionRegistry;
 import io.lrep.node.server.HbaConfig;
 import io.lrep.node.server.ProtocolServer;
@@ -87,13 +89,20 @@ public final class Node implements AutoCloseable {
     private final SlotManager slots;
     /** pg_stat_subscription_stats, saved at a clean shutdown (null when the node serves nothing). */
     private final SubscriptionStats subscriptionStats;
+    /** The node's meters (null when it serves nothing) and its HTTP endpoint (null when metrics_port is 0). */
+    private final NodeMetrics metrics;
+    private final HttpEndpoint http;
+    private final int metricsPort;
     private volatile boolean closed;
 
     private Node(String name, DataDirectory dataDirectory, NodeConfig config, ControlFile control, Wal wal, StorageEngine storage,
             Recovery.RecoveryResult recovery, Checkpointer checkpointer, Supervisor supervisor, LrepSqlEngine engine,
             ProtocolServer server, int port, SlotManager slots, ReplicationClient replicationClient,
-            ApplyLauncher launcher, SubscriptionStats subscriptionStats) {
+            ApplyLauncher launcher, SubscriptionStats subscriptionStats, NodeMetrics metrics, HttpEndpoint http, int metricsPort) {
         this.name = name;
+        this.metrics = metrics;
+        this.http = http;
+        this.metricsPort = metricsPort;
         this.subscriptionStats = subscriptionStats;
         this.dataDirectory = dataDirectory;
         this.config = config;
@@ -270,11 +279,23 @@ public final class Node implements AutoCloseable {
                 opened.push(server);
                 port = server.start(listenHost(config.get("listen_addresses")), config.getInt("port"));
             }
+            NodeMetrics metrics = null;
+            HttpEndpoint http = null;
+            int metricsPort = -1;
+            if (serve) {
+                metrics = new NodeMetrics(name, wal, supervisor, slots, walSenders, connections, launcher, storage);
+                int asked = config.getInt("metrics_port");
+                if (asked != 0) {
+                    http = new HttpEndpoint(metrics);
+                    opened.push(http);
+                    metricsPort = http.start(name, listenHost(config.get("listen_addresses")), Math.max(asked, 0));
+                }
+            }
 
             LOG.info("database system is ready: WAL ends at {}, redo replayed {} transactions", Lsn.format(wal.insertLsn()),
                     recovery.transactionsReplayed());
             Node node = new Node(name, dd, config, control, wal, storage, recovery, checkpointer, supervisor, engine, server, port, slots,
-                    replicationClient, launcher, subscriptionStats);
+                    replicationClient, launcher, subscriptionStats, metrics, http, metricsPort);
             dd.markReady(port);
             return node;
         } catch (RuntimeException e) {
@@ -338,6 +359,19 @@ public final class Node implements AutoCloseable {
     /** The port the protocol server listens on, or -1 when it serves none. */
     public int port() {
         return port;
+    }
+
+    /**
+     * The port the HTTP metrics and status endpoint listens on, or -1 when it is off
+     * ({@code metrics_port} 0); {@code metrics_port = -1} picks a free port, returned here.
+     */
+    public int metricsPort() {
+        return metricsPort;
+    }
+
+    /** The node's meters, or null when the node serves nothing. */
+    public NodeMetrics metrics() {
+        return metrics;
     }
 
     /** The node's SQL engine. */
@@ -434,7 +468,7 @@ public final class Node implements AutoCloseable {
 
     /** Stops accepting clients and closes their sessions (open transactions roll back). */
     private RuntimeException stopServing(RuntimeException failure) {
-        return closeInOrder(failure, launcher, server, engine, replicationClient);
+        return closeInOrder(failure, http, launcher, server, engine, replicationClient);
     }
 
     /** Stops the workers, then saves the slots (if given), then WAL, then releases the data directory. */

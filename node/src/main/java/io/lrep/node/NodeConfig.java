@@ -27,8 +27,8 @@ public final class NodeConfig {
         List<Setting> all = List.of(
                 Setting.string("listen_addresses", "127.0.0.1", "Addresses the protocol server listens on."),
                 Setting.integer("port", 5432, 0, 65535, Setting.Unit.NONE, "TCP port of the protocol server (0 picks a free port)."),
-                Setting.integer("http_port", 0, -1, 65535, Setting.Unit.NONE,
-                        "TCP port of the metrics and status page (0 picks a free port, -1 disables it)."),
+                Setting.integer("metrics_port", 0, -1, 65535, Setting.Unit.NONE,
+                        "TCP port of the HTTP metrics and status endpoint (0 disables it, -1 picks a free port)."),
                 Setting.integer("max_connections", 100, 1, 10_000, Setting.Unit.NONE, "Maximum number of client connections."),
                 Setting.string("cluster_name", "", "Name of this node in process titles and logs."),
                 Setting.integer("wal_buffers", 16 * 1024 * 1024 / 8192, 8, 1 << 18, Setting.Unit.NONE,

@@ -294,10 +294,16 @@ final class ClientConnection implements Runnable {
     }
 
     private void sendError(LrepException e) {
+        shared.registry().stats().onError(e.sqlState().code());
         send(BackendMessage.ErrorResponse.of(e));
     }
 
     private void sendFatal(LrepException e) {
+        String code = e.sqlState().code();
+        shared.registry().stats().onError(code);
+        if (code.equals("28P01") || code.equals("28000")) {
+            shared.registry().stats().onAuthenticationFailure();
+        }
         try {
             LrepException fatal = e.severity() == LrepException.Severity.ERROR
                     ? new LrepException(e.sqlState(), LrepException.Severity.FATAL, e.getMessage(), e.detail(), e.hint(), e.position(), e.getCause())
@@ -782,6 +788,8 @@ final class ClientConnection implements Runnable {
         @Override
         public void sendCopyData(ByteBuf payload) {
             int n = payload.readableBytes();
+            backend.messagesSent.increment();
+            backend.bytesSent.add(5L + n);
             out.writeByte('d').writeInt(4 + n).writeBytes(payload, payload.readerIndex(), n);
             if (out.readableBytes() >= FLUSH_BYTES) {
                 flushOut();

@@ -12,6 +12,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The node's client connections, as PostgreSQL's proc array knows its backends: each has a
@@ -40,6 +41,9 @@ public final class ConnectionRegistry {
         private volatile Instant queryStart;
         private volatile Instant transactionStart;
         private volatile Instant stateChange = backendStart;
+        // What a walsender sent, counted by the connection's own thread (for metrics).
+        final LongAdder messagesSent = new LongAdder();
+        final LongAdder bytesSent = new LongAdder();
 
         Backend(int pid, int secretKey, boolean walsender) {
             this.pid = pid;
@@ -89,6 +93,11 @@ public final class ConnectionRegistry {
             stateChange = Instant.now();
         }
 
+        String applicationName() {
+            SessionContext c = context;
+            return c == null ? "" : c.startupSettings().getOrDefault("application_name", "");
+        }
+
         ActivitySource.Activity activity() {
             SessionContext c = context;
             return new ActivitySource.Activity(pid, c == null ? null : c.database(), c == null ? null : c.user(),
@@ -101,6 +110,12 @@ public final class ConnectionRegistry {
     private final SecureRandom random = new SecureRandom();
     private final Map<Integer, Backend> backends = new HashMap<>();
     private int nextPid;
+    private final ProtocolStats stats = new ProtocolStats();
+    /** Messages and bytes sent by walsenders that are gone, by application_name. */
+    private final Map<String, long[]> departedWalSenders = new HashMap<>();
+
+    /** What walsenders sent, by application_name: messages and bytes. */
+    public record WalSenderTraffic(long messages, long bytes) {}
 
     public ConnectionRegistry() {
         this(FIRST_PID);
@@ -130,6 +145,7 @@ public final class ConnectionRegistry {
         } while (backends.containsKey(pid));
         Backend b = new Backend(pid, random.nextInt(), walsender);
         backends.put(pid, b);
+        stats.onConnection();
         return b;
     }
 
@@ -151,7 +167,38 @@ public final class ConnectionRegistry {
 
     /** The connection is gone. Idempotent. */
     public synchronized void release(Backend backend) {
-        backends.remove(backend.pid, backend);
+        if (backends.remove(backend.pid, backend) && backend.walsender) {
+            long[] t = departedWalSenders.computeIfAbsent(backend.applicationName(), k -> new long[2]);
+            t[0] += backend.messagesSent.sum();
+            t[1] += backend.bytesSent.sum();
+        }
+    }
+
+    /** The protocol counters (connections, authentication failures, errors). */
+    public ProtocolStats stats() {
+        return stats;
+    }
+
+    /** What walsenders sent since the node started, by application_name (live and gone ones). */
+    public synchronized Map<String, WalSenderTraffic> walSenderTraffic() {
+        Map<String, long[]> sums = new HashMap<>();
+        departedWalSenders.forEach((k, v) -> sums.put(k, v.clone()));
+        for (Backend b : backends.values()) {
+            if (b.walsender) {
+                long[] t = sums.computeIfAbsent(b.applicationName(), k -> new long[2]);
+                t[0] += b.messagesSent.sum();
+                t[1] += b.bytesSent.sum();
+            }
+        }
+        Map<String, WalSenderTraffic> out = new HashMap<>();
+        sums.forEach((k, v) -> out.put(k, new WalSenderTraffic(v[0], v[1])));
+        return out;
+    }
+
+    /** The application_name of the session with this pid, or null. */
+    public synchronized String applicationName(int pid) {
+        Backend b = backends.get(pid);
+        return b == null ? null : b.applicationName();
     }
 
     /**

@@ -1,5 +1,8 @@
 package io.lrep.core.wal;
 
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Timer;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -19,6 +22,15 @@ public final class WalStats {
     private final LongAdder readerFallbacks = new LongAdder();
     private final LongAdder ringReads = new LongAdder();
     private final LongAdder ringCopiesRejected = new LongAdder();
+    /** Distributions recorded once per flush when metrics are on (null otherwise). */
+    private volatile Timer fsyncTimer;
+    private volatile DistributionSummary groupSizes;
+
+    /** Records each fsync's latency in {@code fsync} and each flush's record count in {@code groupSize} from now on. */
+    public void attach(Timer fsync, DistributionSummary groupSize) {
+        this.fsyncTimer = fsync;
+        this.groupSizes = groupSize;
+    }
 
     void onFlush(long bytes, long records) {
         bytesWritten.addAndGet(bytes);
@@ -26,11 +38,19 @@ public final class WalStats {
         flushes.incrementAndGet();
         lastGroupSize.set(records);
         maxGroupSize.accumulateAndGet(records, Math::max);
+        DistributionSummary g = groupSizes;
+        if (g != null) {
+            g.record(records);
+        }
     }
 
     void onFsync(long nanos) {
         fsyncs.incrementAndGet();
         fsyncNanos.addAndGet(nanos);
+        Timer t = fsyncTimer;
+        if (t != null) {
+            t.record(nanos, TimeUnit.NANOSECONDS);
+        }
     }
 
     void onReaderFallback() {

@@ -6,7 +6,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -70,6 +72,17 @@ public final class Supervisor implements AutoCloseable {
     private long nextId = 1;
     private long nextPid = 1;
     private long nextLaunchSeq = 1;
+    /** Lifetime counts per worker type: started, restarted, crashed (for metrics). */
+    private final Map<String, long[]> countsByType = new HashMap<>();
+
+    /**
+     * What workers of one type did since the supervisor was built.
+     *
+     * @param started launches (first starts and restarts)
+     * @param restarted restarts after a failure
+     * @param crashed attempts that ended in a failure
+     */
+    public record TypeCounts(long started, long restarted, long crashed) {}
     private ScheduledThreadPoolExecutor scheduler;
 
     private Supervisor(Builder builder) {
@@ -438,6 +451,7 @@ public final class Supervisor implements AutoCloseable {
         }
         slot.pid = nextPid++;
         slot.runner = runner;
+        counts(slot)[0]++;
         setState(slot, WorkerState.STARTING);
         LOG.info("Starting {} pid={} thread={}", slot.source, slot.pid, runner.roleName());
         runner.start();
@@ -473,6 +487,7 @@ public final class Supervisor implements AutoCloseable {
             slot.startFailure = failure;
         }
         if (outcome == WorkerRunner.Outcome.FAILED) {
+            counts(slot)[2]++;
             if (phase == Phase.RUNNING && !slot.terminateRequested && !slot.spec.neverRestarts()) {
                 Duration interval = slot.spec.restartInterval();
                 setState(slot, WorkerState.WAITING_RESTART);
@@ -496,7 +511,24 @@ public final class Supervisor implements AutoCloseable {
             }
             slot.restartTask = null;
             slot.restarts++;
+            counts(slot)[1]++;
             launch(slot);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private long[] counts(WorkerSlot slot) {
+        return countsByType.computeIfAbsent(slot.spec.type(), t -> new long[3]);
+    }
+
+    /** Per worker type, what its workers did since the supervisor was built. */
+    public Map<String, TypeCounts> typeCounts() {
+        lock.lock();
+        try {
+            Map<String, TypeCounts> out = new HashMap<>();
+            countsByType.forEach((type, c) -> out.put(type, new TypeCounts(c[0], c[1], c[2])));
+            return out;
         } finally {
             lock.unlock();
         }

@@ -211,6 +211,8 @@ class SupervisorTest {
         assertThat(info.lastError()).contains("flaky failed in doWork");
         assertThat(journal).containsExactly("onStart:flaky", "onClose:flaky", "onStart:flaky", "onClose:flaky",
                 "onStart:flaky");
+        // the lifetime counts per type, for metrics
+        assertThat(s.typeCounts()).containsEntry("test worker", new Supervisor.TypeCounts(3, 2, 2));
     }
 
     @Test

@@ -329,6 +329,7 @@ public final class ApplyWorker implements BackgroundWorker {
         a.setSynchronousCommit(false);
         durableApply = synchronousCommit(sub.synchronousCommit());
         a.setChangeFilter(this::shouldApply);
+        status.attach(a);
         return a;
     }
 

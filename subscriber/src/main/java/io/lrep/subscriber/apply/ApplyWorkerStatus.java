@@ -1,5 +1,6 @@
 package io.lrep.subscriber.apply;
 
+import io.lrep.apply.Applier;
 import io.lrep.core.protocol.replication.PgTimestamp;
 import java.time.Instant;
 
@@ -17,6 +18,7 @@ public final class ApplyWorkerStatus {
     private volatile long lastMsgReceiptMillis;
     private volatile long latestEndLsn;
     private volatile long latestEndMicros;
+    private volatile Applier applier;
 
     public ApplyWorkerStatus(long subOid) {
         this.subOid = subOid;
@@ -52,6 +54,41 @@ public final class ApplyWorkerStatus {
     public Instant latestEndTime() {
         long micros = latestEndMicros;
         return micros == 0 ? null : PgTimestamp.toInstant(micros);
+    }
+
+    /** The worker applies with {@code a} from now on (its figures are read for metrics). */
+    public void attach(Applier a) {
+        this.applier = a;
+    }
+
+    /** The end LSN of the last remote transaction applied (0 before any). */
+    public long appliedLsn() {
+        Applier a = applier;
+        return a == null ? 0 : a.remoteLsn();
+    }
+
+    /** The remote commit time of the last applied transaction (microseconds since 2000-01-01), 0 if none. */
+    public long lastAppliedCommitTimeMicros() {
+        Applier a = applier;
+        return a == null ? 0 : a.lastAppliedCommitTimeMicros();
+    }
+
+    /** Remote transactions this worker applied (each worker counts from 0). */
+    public long transactionsApplied() {
+        Applier a = applier;
+        return a == null ? 0 : a.transactionsApplied();
+    }
+
+    /** Row changes this worker applied. */
+    public long rowsApplied() {
+        Applier a = applier;
+        return a == null ? 0 : a.rowsApplied();
+    }
+
+    /** Rows this worker copied (table synchronisation). */
+    public long rowsCopied() {
+        Applier a = applier;
+        return a == null ? 0 : a.rowsCopied();
     }
 
     /**

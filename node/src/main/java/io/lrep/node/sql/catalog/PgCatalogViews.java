@@ -445,7 +445,7 @@ final class PgCatalogViews {
 
     private static String context(String name) {
         return switch (name) {
-            case "listen_addresses", "port", "http_port", "max_connections", "wal_buffers", "max_worker_processes", "max_wal_senders",
+            case "listen_addresses", "port", "metrics_port", "max_connections", "wal_buffers", "max_worker_processes", "max_wal_senders",
                     "max_replication_slots", "max_logical_replication_workers", "cluster_name" -> "postmaster";
             case "synchronous_commit", "logical_decoding_work_mem" -> "user";
             default -> "sighup";

@@ -261,6 +261,10 @@ public final class Builtins {
                 (c, a) -> Lsn.of(exec(c).session.engine.walInsertLsn())));
         l.add(volatileFn("pg_current_wal_flush_lsn", List.of(), PgType.PG_LSN, false,
                 (c, a) -> Lsn.of(exec(c).session.engine.walInsertLsn())));
+        // the lag queries' arithmetic: WAL bytes between two positions, as numeric (LSNs are unsigned)
+        l.add(f("pg_wal_lsn_diff", List.of(PgType.PG_LSN, PgType.PG_LSN), PgType.NUMERIC,
+                (c, a) -> new BigDecimal(Long.toUnsignedString(((Lsn) a[0]).value()))
+                        .subtract(new BigDecimal(Long.toUnsignedString(((Lsn) a[1]).value())))));
         l.add(volatileFn("pg_backend_pid", List.of(), I4, false, (c, a) -> c.session().backendPid()));
         for (String n : List.of("current_user", "session_user", "user", "current_role")) {
             l.add(volatileFn(n, List.of(), PgType.NAME, false, (c, a) -> c.session().user()));
