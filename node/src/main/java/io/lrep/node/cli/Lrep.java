@@ -26,7 +26,7 @@ import picocli.CommandLine.Option;
 /** The {@code lrep} command line: initdb, pg_ctl and the demo in one tool. */
 @Command(name = "lrep", mixinStandardHelpOptions = true, version = "lrep 0.1.0",
         description = "A logical-replication publish/subscribe engine that speaks PostgreSQL's protocols.",
-        subcommands = {Lrep.Init.class, Lrep.Start.class, Lrep.Stop.class, Lrep.Status.class, DemoCommand.class})
+        subcommands = {Lrep.Init.class, Lrep.Start.class, Lrep.Stop.class, StatusCommand.class, DemoCommand.class})
 public final class Lrep implements Runnable {
 
     /** pg_ctl's exit code for "no server running". */
@@ -244,23 +244,6 @@ public final class Lrep implements Runnable {
                 return 1;
             }
             System.out.println(" done\nserver stopped");
-            return 0;
-        }
-    }
-
-    @Command(name = "status", description = "Tell whether a node is running in a data directory (as pg_ctl status).")
-    static final class Status implements Callable<Integer> {
-        @CommandLine.Mixin
-        DataDirOption dir = new DataDirOption();
-
-        @Override
-        public Integer call() {
-            DataDirectory.LockInfo info = DataDirectory.readLock(dir.dataDir);
-            if (info == null || ProcessHandle.of(info.pid()).map(ProcessHandle::isAlive).orElse(false) == Boolean.FALSE) {
-                System.out.println("lrep: no server running");
-                return EXIT_NOT_RUNNING;
-            }
-            System.out.println("lrep: server is running (PID: " + info.pid() + (info.port() > 0 ? ", port " + info.port() : "") + ")");
             return 0;
         }
     }
