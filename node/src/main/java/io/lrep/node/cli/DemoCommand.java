@@ -93,7 +93,7 @@ final class DemoCommand implements Callable<Integer> {
         boolean match = false;
         try (ReplicationClient client = new ReplicationClient(2)) {
             sub = Node.start(subDir, overrides);
-            describe("Publisher ", pub, pubDir);
+            describe("Publisher", pub, pubDir);
             describe("Subscriber", sub, subDir);
             try (ReplicationConnection p = connect(client, pub); ReplicationConnection s = connect(client, sub)) {
                 setUp(p, s, pub.port());
@@ -133,8 +133,8 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private void describe(String what, Node node, Path dataDir) {
-        say(String.format("%s %s: psql -h 127.0.0.1 -p %d -U %s -d postgres   status page http://127.0.0.1:%d/   "
-                + "Prometheus http://127.0.0.1:%d/metrics", what, dataDir.getFileName(), node.port(), USER, node.metricsPort(),
+        say(String.format("%-10s %s%n  psql -h 127.0.0.1 -p %d -U %s -d postgres%n  status page http://127.0.0.1:%d/   "
+                + "Prometheus http://127.0.0.1:%d/metrics", what, dataDir.toAbsolutePath(), node.port(), USER, node.metricsPort(),
                 node.metricsPort()));
     }
 
@@ -237,7 +237,7 @@ final class DemoCommand implements Callable<Integer> {
             }
         }
         if (figures == null) {
-            return "publisher WAL " + Lsn.format(walLsn) + " | subscription not started";
+            return "pub WAL " + Lsn.format(walLsn) + "  subscription not started";
         }
         Object applied = figures.get("applied_lsn");
         long appliedLsn = applied == null ? 0 : Lsn.parseLong(applied.toString());
@@ -245,8 +245,8 @@ final class DemoCommand implements Callable<Integer> {
         long lagMs = Math.round(((Number) figures.get("apply_lag_seconds")).doubleValue() * 1000);
         Map<?, ?> tables = (Map<?, ?>) figures.get("tables");
         Object ready = tables.get("ready");
-        return String.format("publisher WAL %s | subscriber applied %s | lag %s bytes %d ms | tables ready %s/%d | rows copied %d "
-                + "applied %d", Lsn.format(walLsn), applied == null ? "-" : applied, lagBytes, lagMs, ready == null ? "0" : ready,
+        return String.format("pub WAL %s  sub applied %s  lag %s B %d ms  ready %s/%d  copied %d applied %d rows", Lsn.format(walLsn),
+                applied == null ? "-" : applied, lagBytes, lagMs, ready == null ? "0" : ready,
                 TABLES.length, count(sub, Meters.SYNC_ROWS), count(sub, Meters.ROWS));
     }
 

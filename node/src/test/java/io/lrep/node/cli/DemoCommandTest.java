@@ -34,8 +34,7 @@ class DemoCommandTest {
         assertThat(r.out()).contains("Working directory: " + tmp.toAbsolutePath())
                 .containsPattern("status page http://127\\.0\\.0\\.1:\\d+/ ")
                 .containsPattern("Prometheus http://127\\.0\\.0\\.1:\\d+/metrics")
-                .containsPattern("  3s +\\d+ tps \\| publisher WAL \\S+ \\| subscriber applied")
-                .contains("rows copied")
+                .containsPattern("  3s +\\d+ tps \\| pub WAL \\S+  sub applied \\S+  lag \\S+ B \\d+ ms  ready \\d/2  copied \\d+ applied")
                 .contains("OK: tables match row for row (accounts 2000 rows, history ");
         assertThat(r.out().lines().filter(l -> l.matches("\\s*\\d+s\\s+\\d+ tps.*"))).hasSize(3);
     }
