@@ -76,6 +76,8 @@ public final class ApplyLauncher implements AutoCloseable {
     private final Settings settings;
     private final Map<Long, Running> running = new ConcurrentHashMap<>();
     private final Map<SyncKey, Running> syncing = new ConcurrentHashMap<>();
+    /** Per subscription: transactions, rows applied and rows copied by its workers that have been forgotten. */
+    private final Map<Long, long[]> forgotten = new HashMap<>();
     private final SubscriptionStats stats;
     /** Committed changes of each subscription ({@link ApplyWorker.SyncWorkers#changes}). */
     private final Map<Long, AtomicLong> changes = new ConcurrentHashMap<>();
@@ -299,8 +301,7 @@ public final class ApplyLauncher implements AutoCloseable {
         if (closed) {
             return;
         }
-        running.entrySet().removeIf(e -> e.getValue().handle().state().isTerminal());
-        syncing.entrySet().removeIf(e -> e.getValue().handle().state().isTerminal());
+        forgetExited();
         List<Subscription> subs;
         try (Transaction t = context.storage().begin()) {
             subs = SubscriptionCatalog.installed(t) ? SubscriptionCatalog.all(t) : List.of();
@@ -322,6 +323,9 @@ public final class ApplyLauncher implements AutoCloseable {
             }
         }
         lastStartNanos.keySet().retainAll(byOid.keySet());
+        synchronized (this) {
+            forgotten.keySet().retainAll(byOid.keySet());
+        }
         long now = System.nanoTime();
         long retryNanos = settings.retryInterval().toNanos();
         boolean warned = false;
@@ -350,6 +354,42 @@ public final class ApplyLauncher implements AutoCloseable {
             lastStartNanos.put(s.oid(), now);
             launch(s);
         }
+    }
+
+    /** Drops the workers that have exited, keeping what they applied in {@link #progress}. */
+    private synchronized void forgetExited() {
+        running.entrySet().removeIf(e -> e.getValue().handle().state().isTerminal() && forget(e.getKey(), e.getValue()));
+        syncing.entrySet().removeIf(e -> e.getValue().handle().state().isTerminal() && forget(e.getKey().subOid(), e.getValue()));
+    }
+
+    private boolean forget(long subOid, Running r) {
+        long[] total = forgotten.computeIfAbsent(subOid, k -> new long[3]);
+        add(total, r.status());
+        return true;
+    }
+
+    private static void add(long[] total, ApplyWorkerStatus s) {
+        total[0] += s.transactionsApplied();
+        total[1] += s.rowsApplied();
+        total[2] += s.rowsCopied();
+    }
+
+    /**
+     * What the subscription's workers have done since the node started, exited ones included:
+     * {transactions applied, rows applied, rows copied by table synchronisation}.
+     */
+    public synchronized long[] progress(long subOid) {
+        long[] total = forgotten.getOrDefault(subOid, new long[3]).clone();
+        Running apply = running.get(subOid);
+        if (apply != null) {
+            add(total, apply.status());
+        }
+        syncing.forEach((k, r) -> {
+            if (k.subOid() == subOid) {
+                add(total, r.status());
+            }
+        });
+        return total;
     }
 
     private int workerCount() {
@@ -384,8 +424,11 @@ public final class ApplyLauncher implements AutoCloseable {
         }
         SyncKey key = new SyncKey(subOid, relOid);
         Running old = syncing.get(key);
-        if (old != null && !old.handle().state().isTerminal()) {
-            return false;
+        if (old != null) {
+            if (!old.handle().state().isTerminal()) {
+                return false;
+            }
+            forget(key.subOid(), syncing.remove(key));
         }
         ApplyWorkerStatus status = new ApplyWorkerStatus(subOid);
         SyncWorkerState sync = new SyncWorkerState(subOid, relOid);

@@ -17,7 +17,6 @@ import io.micrometer.core.instrument.binder.BaseUnits;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -113,7 +112,6 @@ public final class Meters {
         for (Subscription s : subs) {
             Progress p = progress.computeIfAbsent(s.oid(), k -> new Progress());
             kept.put(s.oid(), p);
-            p.update(statuses.getOrDefault(s.oid(), List.of()));
             ApplyWorkerStatus apply = applyWorkers.get(s.oid());
             boolean idle = false;
             if (apply != null) {
@@ -134,51 +132,20 @@ public final class Meters {
                     });
                 }
             }
+            long[] done = launcher.progress(s.oid());
             out.put(s.name(), new SubscriptionFigures(s.oid(), s.enabled(), apply != null, p.receivedLsn, p.appliedLsn, lag,
-                    p.total(0), p.total(1), launcher.applyErrorCount(s.oid()), launcher.syncErrorCount(s.oid()), p.total(2), tables));
+                    done[0], done[1], launcher.applyErrorCount(s.oid()), launcher.syncErrorCount(s.oid()), done[2], tables));
         }
         progress.keySet().retainAll(kept.keySet());
         meters.update(out);
         return out;
     }
 
-    /** What one subscription's workers did: the totals of exited workers and the last figures of running ones. */
+    /** The last known positions of one subscription's apply worker (kept while none runs). */
     private static final class Progress {
-        private final long[] base = new long[3];
-        private final Map<ApplyWorkerStatus, long[]> live = new IdentityHashMap<>();
         private long receivedLsn;
         private long appliedLsn;
         private long lastCommitMicros;
-
-        void update(List<ApplyWorkerStatus> running) {
-            Map<ApplyWorkerStatus, long[]> now = new IdentityHashMap<>();
-            for (ApplyWorkerStatus s : running) {
-                now.put(s, figures(s));
-            }
-            live.forEach((s, last) -> {
-                if (!now.containsKey(s)) {
-                    // the worker exited: its status still reads what its applier finally counted
-                    long[] last2 = figures(s);
-                    for (int i = 0; i < base.length; i++) {
-                        base[i] += Math.max(last[i], last2[i]);
-                    }
-                }
-            });
-            live.clear();
-            live.putAll(now);
-        }
-
-        private static long[] figures(ApplyWorkerStatus s) {
-            return new long[] {s.transactionsApplied(), s.rowsApplied(), s.rowsCopied()};
-        }
-
-        long total(int i) {
-            long sum = base[i];
-            for (long[] v : live.values()) {
-                sum += v[i];
-            }
-            return sum;
-        }
     }
 
     private static List<Meter> register(MeterRegistry r, String sub, Supplier<SubscriptionFigures> current) {
