@@ -17,7 +17,9 @@
     'apply-rate': { format: perSecond, series: {} },
     'wal-rate': { format: bytesPerSecond, series: {} }
   };
+  var RATE_WINDOW_MS = 5000;
   var previous = null;
+  var counters = [];
   var polls = 0;
 
   function $(id) { return document.getElementById(id); }
@@ -72,13 +74,18 @@
       tx += s.transactions;
       rows += s.rows;
     });
+    // rates over the last RATE_WINDOW_MS of samples (at least the previous one), so that they do not
+    // jump between 0 and twice the rate when a poll falls between two commits
+    counters.push({ t: t, wal: st.wal_bytes_written, tx: tx, rows: rows });
+    while (counters.length > 2 && counters[1].t <= t - RATE_WINDOW_MS) { counters.shift(); }
+    var first = counters[0];
     var rates = null;
-    if (previous && t > previous.t) {
-      var dt = (t - previous.t) / 1000;
+    if (t > first.t) {
+      var dt = (t - first.t) / 1000;
       rates = {
-        wal: Math.max(0, st.wal_bytes_written - previous.wal) / dt,
-        tx: Math.max(0, tx - previous.tx) / dt,
-        rows: Math.max(0, rows - previous.rows) / dt
+        wal: Math.max(0, st.wal_bytes_written - first.wal) / dt,
+        tx: Math.max(0, tx - first.tx) / dt,
+        rows: Math.max(0, rows - first.rows) / dt
       };
       record('wal-rate', 'WAL bytes', t, rates.wal);
       if ((st.subscriptions || []).length) {
@@ -86,7 +93,7 @@
         record('apply-rate', 'rows', t, rates.rows);
       }
     }
-    previous = { t: t, wal: st.wal_bytes_written, tx: tx, rows: rows };
+    previous = { t: t };
     prune(t);
     return rates;
   }
@@ -124,7 +131,9 @@
     for (var i = 0; i <= 4; i++) {
       var y = top + h - (h * i) / 4;
       g.beginPath(); g.moveTo(left, y + 0.5); g.lineTo(left + w, y + 0.5); g.stroke();
-      g.fillText(chart.format((vMax * i) / 4), left - 6, y);
+      if (names.length) {
+        g.fillText(chart.format((vMax * i) / 4), left - 6, y);
+      }
     }
     g.textAlign = 'center';
     g.textBaseline = 'top';
