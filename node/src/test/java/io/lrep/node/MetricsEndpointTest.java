@@ -122,6 +122,10 @@ class MetricsEndpointTest {
                 assertThat(status.get("slots").get(0).get("name").asText()).isEqualTo("metrics");
                 assertThat(status.get("slots").get(0).get("active").asBoolean()).isTrue();
                 assertThat(status.get("walsenders").get(0).get("application_name").asText()).isEqualTo("metrics-stream");
+                assertThat(status.get("walsenders").get(0).get("client_addr").asText()).isEqualTo("127.0.0.1");
+                assertThat(status.get("time_ms").asLong()).isCloseTo(System.currentTimeMillis(), org.assertj.core.data.Offset.offset(60_000L));
+                assertThat(status.get("wal_bytes_written").asLong()).isEqualTo((long) m.value("lrep_wal_written_bytes_total").orElseThrow()
+                        .doubleValue()).isPositive();
                 assertThat(status.get("subscriptions").size()).isZero();
                 assertThat(status.findValuesAsText("type")).contains("walwriter", "checkpointer");
             }
@@ -133,6 +137,27 @@ class MetricsEndpointTest {
                 .isGreaterThanOrEqualTo(5);
         assertThat(scrape().value("lrep_slot_active", "slot", "metrics")).hasValue(0.0);
         assertThat(get("/nowhere").statusCode()).isEqualTo(404);
+        assertThat(get("/status").headers().firstValue("cache-control")).hasValue("no-store");
+    }
+
+    @Test
+    void shouldServeTheStatusPageFromTheJar() throws Exception {
+        Path dir = tmp.resolve("page");
+        Node.init(dir, Map.of("port", "0", "metrics_port", "-1"));
+        node = Node.start(dir, Map.of());
+        Map<String, String> types = Map.of("/", "text/html; charset=utf-8", "/index.html", "text/html; charset=utf-8",
+                "/status.css", "text/css; charset=utf-8", "/status.js", "text/javascript; charset=utf-8");
+        for (Map.Entry<String, String> e : types.entrySet()) {
+            HttpResponse<String> r = get(e.getKey());
+            assertThat(r.statusCode()).as(e.getKey()).isEqualTo(200);
+            assertThat(r.headers().firstValue("content-type")).as(e.getKey()).hasValue(e.getValue());
+            assertThat(r.body()).as(e.getKey()).isNotBlank();
+        }
+        String html = get("/").body();
+        assertThat(html).contains("<canvas id=\"chart-lag-bytes\"", "href=\"status.css\"", "src=\"status.js\"")
+                .doesNotContain("http://", "https://");
+        assertThat(get("/status.js").body()).contains("fetch('status'").doesNotContain("https://", "import ");
+        assertThat(get("/status.html").statusCode()).isEqualTo(404);
     }
 
     @Test

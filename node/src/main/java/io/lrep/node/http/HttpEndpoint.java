@@ -29,15 +29,20 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The node's HTTP endpoint ({@code metrics_port}): {@code GET /metrics} is every meter in the
- * Prometheus text format, {@code GET /status} the node's replication state as JSON; any other
- * path is 404, any other method 405. One event-loop thread serves it; a scrape reads the
+ * Prometheus text format, {@code GET /status} the node's replication state as JSON, {@code GET /}
+ * the status page (HTML, CSS and JavaScript read from the jar once, polling {@code /status}); any
+ * other path is 404, any other method 405. One event-loop thread serves it; a scrape reads the
  * figures the workers publish and never blocks them.
  */
 public final class HttpEndpoint implements AutoCloseable {
@@ -46,6 +51,12 @@ public final class HttpEndpoint implements AutoCloseable {
     /** The content type of the Prometheus text exposition format. */
     public static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
     private static final int MAX_REQUEST_BYTES = 64 * 1024;
+    /** The status page's files: path, resource next to this class, content type. */
+    private static final Map<String, Page> PAGES = Map.of(
+            "/", Page.load("page/index.html", "text/html; charset=utf-8"),
+            "/index.html", Page.load("page/index.html", "text/html; charset=utf-8"),
+            "/status.css", Page.load("page/status.css", "text/css; charset=utf-8"),
+            "/status.js", Page.load("page/status.js", "text/javascript; charset=utf-8"));
 
     private final NodeMetrics metrics;
     private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -102,6 +113,10 @@ public final class HttpEndpoint implements AutoCloseable {
                 response = text(HttpResponseStatus.OK, metrics.scrape(), PROMETHEUS_TEXT);
             } else if (path.equals("/status")) {
                 response = text(HttpResponseStatus.OK, statusJson(), "application/json");
+                response.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+            } else if (PAGES.containsKey(path)) {
+                Page page = PAGES.get(path);
+                response = bytes(HttpResponseStatus.OK, page.body(), page.contentType());
             } else {
                 response = text(HttpResponseStatus.NOT_FOUND, "not found\n", "text/plain; charset=utf-8");
             }
@@ -129,10 +144,27 @@ public final class HttpEndpoint implements AutoCloseable {
     }
 
     private static FullHttpResponse text(HttpResponseStatus status, String body, String contentType) {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        return bytes(status, body.getBytes(StandardCharsets.UTF_8), contentType);
+    }
+
+    private static FullHttpResponse bytes(HttpResponseStatus status, byte[] bytes, String contentType) {
         FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(bytes));
         r.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
         r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
         return r;
+    }
+
+    /** One file of the status page, read from the class path when the class loads. */
+    private record Page(byte[] body, String contentType) {
+        static Page load(String resource, String contentType) {
+            try (InputStream in = HttpEndpoint.class.getResourceAsStream(resource)) {
+                if (in == null) {
+                    throw new IllegalStateException("status page resource missing from the class path: " + resource);
+                }
+                return new Page(in.readAllBytes(), contentType);
+            } catch (IOException e) {
+                throw new UncheckedIOException("could not read the status page resource " + resource, e);
+            }
+        }
     }
 }

@@ -7,20 +7,26 @@ import io.lrep.core.wal.Wal;
 import io.lrep.core.worker.Supervisor;
 import io.lrep.core.worker.WorkerInfo;
 import io.lrep.node.server.ConnectionRegistry;
+import io.lrep.node.sql.catalog.ActivitySource;
 import io.lrep.publisher.publication.Publication;
 import io.lrep.publisher.publication.PublicationCatalog;
 import io.lrep.publisher.slot.ReplicationSlot;
 import io.lrep.publisher.slot.SlotManager;
 import io.lrep.publisher.walsender.WalSenders;
+import io.lrep.subscriber.client.ConnInfo;
+import io.lrep.subscriber.subscription.Subscription;
+import io.lrep.subscriber.subscription.SubscriptionCatalog;
 import io.lrep.subscriber.launcher.ApplyLauncher;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * The node's meters: a Prometheus registry the node owns, with the meters of every module bound
@@ -78,12 +84,17 @@ public final class NodeMetrics {
         long now = wal.insertLsn();
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("node", nodeName);
+        out.put("time_ms", System.currentTimeMillis());
         List<String> publications = new ArrayList<>();
+        Map<String, Subscription> catalog = new HashMap<>();
         try (Transaction t = storage.begin()) {
             if (PublicationCatalog.installed(t)) {
                 for (Publication p : PublicationCatalog.all(t)) {
                     publications.add(p.name());
                 }
+            }
+            if (SubscriptionCatalog.installed(t)) {
+                SubscriptionCatalog.all(t).forEach(s -> catalog.put(s.name(), s));
             }
         }
         Map<String, io.lrep.subscriber.metrics.Meters.SubscriptionFigures> subs = subscriptions.refresh();
@@ -92,6 +103,7 @@ public final class NodeMetrics {
         boolean subscriber = !subs.isEmpty();
         out.put("role", publisher && subscriber ? "both" : publisher ? "publisher" : subscriber ? "subscriber" : "none");
         out.put("wal_lsn", Lsn.format(now));
+        out.put("wal_bytes_written", wal.stats().bytesWritten());
         out.put("publications", publications);
         Map<String, io.lrep.publisher.metrics.Meters.SlotFigures> slotFigures = io.lrep.publisher.metrics.Meters.slotFigures(slots, now);
         List<Map<String, Object>> slotRows = new ArrayList<>();
@@ -109,10 +121,17 @@ public final class NodeMetrics {
             slotRows.add(row);
         }
         out.put("slots", slotRows);
+        Map<String, String> clients = new HashMap<>();
+        for (ActivitySource.Activity a : connections.activities()) {
+            if ("walsender".equals(a.backendType()) && a.clientAddress() != null) {
+                clients.putIfAbsent(a.applicationName(), a.clientAddress());
+            }
+        }
         List<Map<String, Object>> senders = new ArrayList<>();
         io.lrep.publisher.metrics.Meters.walSenderFigures(walSenders, now, connections::applicationName).forEach((app, f) -> {
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("application_name", app);
+            row.put("client_addr", clients.get(app));
             row.put("sent_lsn", lsn(f.sentLsn()));
             row.put("lag_bytes", Map.of("sent", f.lagBytes()[0], "write", f.lagBytes()[1], "flush", f.lagBytes()[2],
                     "replay", f.lagBytes()[3]));
@@ -124,6 +143,9 @@ public final class NodeMetrics {
         subs.forEach((name, f) -> {
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("name", name);
+            Subscription sub = catalog.get(name);
+            row.put("publisher", sub == null ? null : publisherAddress(sub.conninfo()));
+            row.put("publications", sub == null ? List.of() : sub.publications());
             row.put("enabled", f.enabled());
             row.put("worker_running", f.workerRunning());
             row.put("received_lsn", lsn(f.receivedLsn()));
@@ -150,6 +172,16 @@ public final class NodeMetrics {
         }
         out.put("workers", workers);
         return out;
+    }
+
+    /** The host:port pairs a conninfo connects to, comma-separated; the conninfo's error when it has none. */
+    static String publisherAddress(String conninfo) {
+        try {
+            return ConnInfo.parse(conninfo).hosts().stream().map(ConnInfo.HostAddress::toString).collect(Collectors.joining(","));
+        } catch (io.lrep.core.error.LrepException e) {
+            // the catalog accepted it, so the apply worker reports the same error where it connects; the page shows it
+            return "(" + e.getMessage() + ")";
+        }
     }
 
     private static String lsn(long value) {
