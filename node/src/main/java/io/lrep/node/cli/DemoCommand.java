@@ -24,6 +24,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Stream;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -73,6 +74,20 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // the nodes' INFO lines would bury the demo's own display: WARN and above only, unless LREP_LOG_LEVEL says otherwise
+        ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        ch.qos.logback.classic.Level level = root.getLevel();
+        if (System.getenv("LREP_LOG_LEVEL") == null) {
+            root.setLevel(ch.qos.logback.classic.Level.WARN);
+        }
+        try {
+            return demo();
+        } finally {
+            root.setLevel(level);
+        }
+    }
+
+    private int demo() throws Exception {
         out = spec.commandLine().getOut();
         Path work = dir != null ? dir : Files.createTempDirectory("lrep-demo-");
         Path pubDir = work.resolve("publisher");
