@@ -1,13 +1,11 @@
 package io.lrep.node.cli;
 
+import static io.lrep.node.cli.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** The short version of {@code lrep demo} that CI runs: exit code 0 only when the tables match. */
 class DemoCommandTest {
@@ -15,21 +13,9 @@ class DemoCommandTest {
     @TempDir
     Path tmp;
 
-    private record Run(int exitCode, String out, String err) {}
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = Lrep.commandLine();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int code = cl.execute(args);
-        return new Run(code, out.toString(), err.toString());
-    }
-
     @Test
     void shouldReplicateTheLoadAndFindTheTablesEqual() {
-        Run r = run("demo", "--duration=3", "--clients=2", "--accounts=2000", "--dir", tmp.toString());
+        CliRun r = run("demo", "--duration=3", "--clients=2", "--accounts=2000", "--dir", tmp.toString());
         assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
         assertThat(r.out()).contains("Working directory: " + tmp.toAbsolutePath())
                 .containsPattern("status page http://127\\.0\\.0\\.1:\\d+/ ")
@@ -41,7 +27,7 @@ class DemoCommandTest {
 
     @Test
     void shouldExitNonZeroWhenTheTablesDiffer() {
-        Run r = run("demo", "--duration=1", "--clients=1", "--accounts=500", "--dir", tmp.toString(), "--break-subscriber");
+        CliRun r = run("demo", "--duration=1", "--clients=1", "--accounts=500", "--dir", tmp.toString(), "--break-subscriber");
         assertThat(r.exitCode()).as(r.out() + r.err()).isEqualTo(1);
         assertThat(r.out()).contains("MISMATCH: the subscriber's table accounts differs").doesNotContain("tables match");
     }
@@ -49,7 +35,7 @@ class DemoCommandTest {
     @Test
     void shouldRefuseAUsedWorkingDirectory() {
         assertThat(run("demo", "--duration=1", "--clients=1", "--accounts=100", "--dir", tmp.toString()).exitCode()).isZero();
-        Run again = run("demo", "--duration=1", "--dir", tmp.toString());
+        CliRun again = run("demo", "--duration=1", "--dir", tmp.toString());
         assertThat(again.exitCode()).isEqualTo(1);
         assertThat(again.err()).contains("already exists").contains("--dir");
     }

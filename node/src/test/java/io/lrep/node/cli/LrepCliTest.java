@@ -1,17 +1,15 @@
 package io.lrep.node.cli;
 
+import static io.lrep.node.cli.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lrep.node.Node;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** The command line's answers to the mistakes people make: each a clear error, exit code 1. */
 class LrepCliTest {
@@ -19,21 +17,9 @@ class LrepCliTest {
     @TempDir
     Path tmp;
 
-    private record Run(int exitCode, String out, String err) {}
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = Lrep.commandLine();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int code = cl.execute(args);
-        return new Run(code, out.toString(), err.toString());
-    }
-
     @Test
     void shouldRefuseAMissingDataDirectory() {
-        Run r = run("start", "-D", tmp.resolve("nowhere").toString());
+        CliRun r = run("start", "-D", tmp.resolve("nowhere").toString());
         assertThat(r.exitCode()).isEqualTo(1);
         assertThat(r.err()).contains("data directory \"" + tmp.resolve("nowhere") + "\" does not exist").contains("lrep init");
     }
@@ -44,7 +30,7 @@ class LrepCliTest {
         Node.init(dir, Map.of("port", "0"));
         try (Node running = Node.start(dir, Map.of())) {
             assertThat(running.port()).isPositive();
-            Run r = run("start", "-D", dir.toString());
+            CliRun r = run("start", "-D", dir.toString());
             assertThat(r.exitCode()).isEqualTo(1);
             assertThat(r.err()).contains("lock file").contains("lrep.pid").contains("SQLSTATE F0001");
         }
@@ -55,7 +41,7 @@ class LrepCliTest {
         Path dir = tmp.resolve("data");
         Node.init(dir, Map.of());
         try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
-            Run r = run("start", "-D", dir.toString(), "--port", Integer.toString(taken.getLocalPort()));
+            CliRun r = run("start", "-D", dir.toString(), "--port", Integer.toString(taken.getLocalPort()));
             assertThat(r.exitCode()).isEqualTo(1);
             assertThat(r.err()).contains("could not bind address \"127.0.0.1\" port " + taken.getLocalPort())
                     .contains("Is another server already running on port");
@@ -71,7 +57,7 @@ class LrepCliTest {
         Path dir = tmp.resolve("data");
         Node.init(dir, Map.of());
         Files.writeString(dir.resolve("lrep.conf"), "port = 0\nmax_connections = lots\n");
-        Run r = run("start", "-D", dir.toString());
+        CliRun r = run("start", "-D", dir.toString());
         assertThat(r.exitCode()).isEqualTo(1);
         assertThat(r.err()).contains("max_connections").contains("line 2").contains(dir.resolve("lrep.conf").toString());
     }
@@ -80,7 +66,7 @@ class LrepCliTest {
     void shouldReportStatusOfAStoppedNodeWithPgCtlsExitCode() {
         Path dir = tmp.resolve("data");
         Node.init(dir, Map.of());
-        Run r = run("status", "-D", dir.toString());
+        CliRun r = run("status", "-D", dir.toString());
         assertThat(r.exitCode()).isEqualTo(Lrep.EXIT_NOT_RUNNING);
     }
 
@@ -88,10 +74,10 @@ class LrepCliTest {
     void shouldInitWithScramFromAPasswordFile() throws Exception {
         Path pw = Files.writeString(tmp.resolve("pw"), "secret\n");
         Path dir = tmp.resolve("data");
-        Run r = run("init", "-D", dir.toString(), "-U", "admin", "--auth", "scram-sha-256", "--pwfile", pw.toString());
+        CliRun r = run("init", "-D", dir.toString(), "-U", "admin", "--auth", "scram-sha-256", "--pwfile", pw.toString());
         assertThat(r.exitCode()).as(r.err()).isZero();
         assertThat(Files.readString(dir.resolve("hba.conf"))).contains("scram-sha-256");
-        Run noPassword = run("init", "-D", tmp.resolve("other").toString(), "--auth", "md5");
+        CliRun noPassword = run("init", "-D", tmp.resolve("other").toString(), "--auth", "md5");
         assertThat(noPassword.exitCode()).isEqualTo(1);
         assertThat(noPassword.err()).contains("must specify a password");
     }

@@ -1,11 +1,10 @@
 package io.lrep.node.cli;
 
+import static io.lrep.node.cli.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.lrep.node.Node;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -16,7 +15,6 @@ import java.util.Map;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code lrep status} against a running publisher and subscriber: the role, slot, walsender and subscription lines. */
 class StatusCommandTest {
@@ -27,18 +25,6 @@ class StatusCommandTest {
 
     @TempDir
     Path tmp;
-
-    private record Run(int exitCode, String out, String err) {}
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = Lrep.commandLine();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int code = cl.execute(args);
-        return new Run(code, out.toString(), err.toString());
-    }
 
     private static Node start(Path dir) {
         Node.init(dir, Map.of(), USER, "trust", null);
@@ -68,13 +54,13 @@ class StatusCommandTest {
             execute(sub, "CREATE TABLE t (id int PRIMARY KEY, v text)", "CREATE SUBSCRIPTION s CONNECTION 'host=127.0.0.1 port="
                     + pub.port() + " dbname=postgres user=" + USER + "' PUBLICATION p");
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-                Run r = run("status", "-h", "127.0.0.1", "-p", Integer.toString(sub.port()), "-U", USER);
+                CliRun r = run("status", "-h", "127.0.0.1", "-p", Integer.toString(sub.port()), "-U", USER);
                 assertThat(r.exitCode()).as(r.err()).isZero();
                 assertThat(r.out()).startsWith("node ").contains("role subscriber");
                 assertThat(line(r.out(), "s ").split("\\s+")).startsWith("s", "yes").contains("i=0", "d=0", "f=0", "s=0", "r=1");
             });
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-                Run r = run("status", "-D", pub.dataDir().toString(), "-U", USER);
+                CliRun r = run("status", "-D", pub.dataDir().toString(), "-U", USER);
                 assertThat(r.exitCode()).as(r.err()).isZero();
                 assertThat(r.out()).startsWith("lrep: server is running (PID: " + ProcessHandle.current().pid() + ", port " + pub.port())
                         .contains("role publisher").contains("subscriptions: none");
@@ -83,7 +69,7 @@ class StatusCommandTest {
                 assertThat(line(r.out(), "application_name")).contains("replay_lag");
                 assertThat(line(r.out(), "s ")).endsWith(" 0");
             });
-            Run watched = run("status", "-p", Integer.toString(pub.port()), "-U", USER, "--watch", "--interval=0.1", "--count=2");
+            CliRun watched = run("status", "-p", Integer.toString(pub.port()), "-U", USER, "--watch", "--interval=0.1", "--count=2");
             assertThat(watched.exitCode()).as(watched.err()).isZero();
             assertThat(watched.out().lines().filter(l -> l.startsWith("node "))).hasSize(2);
         }
@@ -93,7 +79,7 @@ class StatusCommandTest {
     void shouldSayNoServerRunningForAStoppedDataDirectory() {
         Path dir = tmp.resolve("data");
         Node.init(dir, Map.of());
-        Run r = run("status", "-D", dir.toString());
+        CliRun r = run("status", "-D", dir.toString());
         assertThat(r.exitCode()).isEqualTo(Lrep.EXIT_NOT_RUNNING);
         assertThat(r.out()).contains("no server running");
     }
