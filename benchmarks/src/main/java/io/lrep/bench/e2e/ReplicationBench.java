@@ -27,7 +27,8 @@ import java.util.stream.Stream;
 
 /**
  * End-to-end replication throughput between two real lrep nodes: a publisher and a subscriber,
- * both {@link Node}s started in this JVM on fresh data directories, talking over loopback TCP
+ * both {@link Node}s started in this JVM (or, with {@code --separate-jvms=true}, each in a JVM of
+ * its own running {@code lrep start}) on fresh data directories, talking over loopback TCP
  * (the subscriber's apply worker connects to the publisher's walsender as any client would).
  *
  * <p>Scenarios, each after its own warm-up:
@@ -44,7 +45,8 @@ import java.util.stream.Stream;
  *
  * <p>Run: {@code java -cp benchmarks/target/benchmarks.jar io.lrep.bench.e2e.ReplicationBench
  * [--rows=1000000] [--clients=8] [--seconds=30] [--warmup=60] [--repeat=3] [--scenarios=abc]
- * [--streaming=off] [--accounts=100000] [--load-warmup=WARMUP] [--copy-warmups=2] [--jfr=DIR] [--dir=DIR]}, or {@code benchmarks/replication/run.sh}.
+ * [--streaming=off] [--accounts=100000] [--load-warmup=WARMUP] [--copy-warmups=2] [--jfr=DIR] [--dir=DIR]
+ * [--separate-jvms=false] [--node-java-opts=-XX:+UseParallelGC]}, or {@code benchmarks/replication/run.sh}.
  */
 public final class ReplicationBench {
 
@@ -60,8 +62,16 @@ public final class ReplicationBench {
     private final Path jfrDir;
     private final List<String> results = new ArrayList<>();
     private int loadRuns;
-    private Node pub;
-    private Node sub;
+    private RunningNode pub;
+    private RunningNode sub;
+
+    /** A node of the benchmark: in this JVM, or (--separate-jvms=true) a child JVM running {@code lrep start}. */
+    private interface RunningNode extends AutoCloseable {
+        int port();
+
+        @Override
+        void close();
+    }
 
     private ReplicationBench(Map<String, String> args) {
         this.args = args;
@@ -99,9 +109,13 @@ public final class ReplicationBench {
         Thread cleanup = new Thread(() -> stopNodes(dir), "bench-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup);
         try {
-            pub = startNode(dir.resolve("pub"), Map.of());
-            sub = startNode(dir.resolve("sub"), Map.of("wal_receiver_status_interval", "1", "wal_retrieve_retry_interval", "100"));
-            say("publisher on port %d, subscriber on port %d (same JVM, pid %d)", pub.port(), sub.port(), ProcessHandle.current().pid());
+            boolean separate = Boolean.parseBoolean(args.getOrDefault("separate-jvms", "false"));
+            String nodeJavaOpts = args.getOrDefault("node-java-opts", "-XX:+UseParallelGC");
+            pub = startNode(dir.resolve("pub"), Map.of(), separate, nodeJavaOpts);
+            sub = startNode(dir.resolve("sub"), Map.of("wal_receiver_status_interval", "1", "wal_retrieve_retry_interval", "100"),
+                    separate, nodeJavaOpts);
+            say("publisher on port %d, subscriber on port %d (%s)", pub.port(), sub.port(),
+                    separate ? "each in its own JVM: " + nodeJavaOpts : "same JVM, pid " + ProcessHandle.current().pid());
             if (scenarios.contains("a")) {
                 bigTransaction();
             }
@@ -133,14 +147,72 @@ public final class ReplicationBench {
         deleteTree(dir);
     }
 
-    private static Node startNode(Path dataDir, Map<String, String> extra) {
+    private static RunningNode startNode(Path dataDir, Map<String, String> extra, boolean separate, String javaOpts)
+            throws IOException, InterruptedException {
         Map<String, String> settings = new HashMap<>(extra);
-        settings.put("port", "0");
         settings.put("listen_addresses", "127.0.0.1");
         settings.put("fsync", "on");
         settings.put("synchronous_commit", "on");
         Node.init(dataDir, Map.of(), USER, "trust", null);
-        return Node.start(dataDir, settings);
+        if (!separate) {
+            settings.put("port", "0");
+            Node node = Node.start(dataDir, settings);
+            return new RunningNode() {
+                @Override
+                public int port() {
+                    return node.port();
+                }
+
+                @Override
+                public void close() {
+                    node.close();
+                }
+            };
+        }
+        int port;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
+            port = probe.getLocalPort();
+        }
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(Arrays.asList(javaOpts.trim().split("\\s+")));
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.lrep.node.cli.Lrep", "start", "-D", dataDir.toString(),
+                "-p", String.valueOf(port)));
+        settings.forEach((k, v) -> cmd.addAll(List.of("-c", k + "=" + v)));
+        Process process = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(dataDir.resolveSibling(dataDir.getFileName() + ".log").toFile()).start();
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (true) {
+            try {
+                connect(port).close();
+                break;
+            } catch (SQLException e) {
+                if (!process.isAlive() || System.nanoTime() > deadline) {
+                    process.destroyForcibly();
+                    throw new IllegalStateException("the node in " + dataDir + " did not start (see its .log)", e);
+                }
+                pause(50);
+            }
+        }
+        return new RunningNode() {
+            @Override
+            public int port() {
+                return port;
+            }
+
+            @Override
+            public void close() {
+                process.destroy(); // SIGTERM: lrep start shuts the node down cleanly
+                try {
+                    if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                        process.destroyForcibly();
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    process.destroyForcibly();
+                }
+            }
+        };
     }
 
     // ---------------------------------------------------------------- scenario a
@@ -573,10 +645,14 @@ public final class ReplicationBench {
         return "host=127.0.0.1 port=" + pub.port() + " dbname=postgres user=" + USER;
     }
 
-    private static Connection connect(Node node) throws SQLException {
+    private static Connection connect(RunningNode node) throws SQLException {
+        return connect(node.port());
+    }
+
+    private static Connection connect(int port) throws SQLException {
         Properties props = new Properties();
         props.setProperty("user", USER);
-        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + node.port() + "/postgres", props);
+        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", props);
     }
 
     private static String origin(Connection s, String subscription) throws SQLException {
