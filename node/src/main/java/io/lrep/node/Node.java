@@ -2,6 +2,7 @@ package io.lrep.node;
 
 import io.lrep.core.error.LrepException;
 import io.lrep.core.lsn.Lsn;
+import io.lrep.core.storage.Autovacuum;
 import io.lrep.core.storage.Checkpointer;
 import io.lrep.core.storage.ControlFile;
 import io.lrep.core.storage.DataDirectory;
@@ -198,9 +199,9 @@ public final class Node implements AutoCloseable {
             Wal wal = Wal.open(walConfig);
             opened.push(wal);
 
-            // The WAL writer and the checkpointer are PostgreSQL's auxiliary processes: they do not
+            // The WAL writer, the checkpointer and the autovacuum launcher are PostgreSQL's auxiliary processes: they do not
             // count against max_worker_processes, so the supervisor has room for them on top.
-            Supervisor supervisor = Supervisor.builder().maxWorkerProcesses(config.getInt("max_worker_processes") + 2).build();
+            Supervisor supervisor = Supervisor.builder().maxWorkerProcesses(config.getInt("max_worker_processes") + 3).build();
             opened.push(supervisor);
             supervisor.registerStatic(WorkerSpec.builder()
                     .type("walwriter").name("walwriter")
@@ -231,6 +232,17 @@ public final class Node implements AutoCloseable {
                     .startTime(StartTime.RECOVERY_FINISHED)
                     .restartInterval(Duration.ofSeconds(1))
                     .build());
+            if (config.getBool("autovacuum")) {
+                Autovacuum autovacuum = new Autovacuum(storage, Duration.ofMillis(config.getMillis("autovacuum_naptime")),
+                        config.getInt("autovacuum_vacuum_threshold"));
+                supervisor.registerDynamic(WorkerSpec.builder()
+                        .type("autovacuum launcher").name("autovacuum launcher")
+                        .factory(() -> autovacuum)
+                        .startTime(StartTime.RECOVERY_FINISHED)
+                        .restartInterval(Duration.ofSeconds(1))
+                        .idlePark(Duration.ofMillis(100), Duration.ofSeconds(1))
+                        .build());
+            }
             supervisor.advanceTo(StartTime.RECOVERY_FINISHED);
 
             if (serve) {

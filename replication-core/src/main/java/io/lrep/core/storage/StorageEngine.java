@@ -104,6 +104,8 @@ public final class StorageEngine implements DurableState {
 
     final WalLog wal;
     final ReentrantLock lock = new ReentrantLock();
+    /** Row versions ended by updates, deletes and truncates since the engine started (rolled back ones included). */
+    private final java.util.concurrent.atomic.LongAdder versionsEnded = new java.util.concurrent.atomic.LongAdder();
     /** See {@link #catalogVersion()}; written under {@link #lock}. */
     private volatile long catalogVersion;
     private final Condition changed = lock.newCondition();
@@ -1464,6 +1466,7 @@ public final class StorageEngine implements DurableState {
                 v.enderCid = t.cid;
                 v.ender = t.state;
                 t.endedRows.add(v);
+                versionsEnded.increment();
                 if (full == null) {
                     return new WriteResult(WriteResult.Status.OK, null);
                 }
@@ -1555,6 +1558,7 @@ public final class StorageEngine implements DurableState {
                         h.enderCid = t.cid;
                         h.ender = t.state;
                         t.endedRows.add(h);
+                        versionsEnded.increment();
                     }
                 }
                 if (restartIdentity) {
@@ -1659,6 +1663,14 @@ public final class StorageEngine implements DurableState {
             LOG.debug("Vacuum removed {} row versions", removed);
         }
         return removed;
+    }
+
+    /**
+     * Row versions that updates, deletes and truncates have ended since the engine started
+     * (also those of transactions that rolled back): what {@link Autovacuum} watches.
+     */
+    public long versionsEnded() {
+        return versionsEnded.sum();
     }
 
     /** How many transactions are waiting for another right now (for tests and views). */
