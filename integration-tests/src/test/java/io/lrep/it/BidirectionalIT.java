@@ -50,9 +50,6 @@ class BidirectionalIT {
     @TempDir
     Path tmp;
 
-    static String conninfo(TestNode n) {
-        return "host=127.0.0.1 port=" + n.port() + " dbname=postgres user=" + TestNode.SUPERUSER;
-    }
 
     private static String one(Connection c, String sql) throws SQLException {
         List<String> r = rows(c, sql);
@@ -124,8 +121,8 @@ class BidirectionalIT {
             execute(ca, "CREATE PUBLICATION pub_a FOR TABLE items, events");
             execute(cb, "CREATE PUBLICATION pub_b FOR TABLE items, events");
             String with = " WITH (copy_data = false, origin = none, streaming = on)";
-            execute(ca, "CREATE SUBSCRIPTION a_from_b CONNECTION '" + conninfo(b) + "' PUBLICATION pub_b" + with);
-            execute(cb, "CREATE SUBSCRIPTION b_from_a CONNECTION '" + conninfo(a) + "' PUBLICATION pub_a" + with);
+            execute(ca, "CREATE SUBSCRIPTION a_from_b CONNECTION '" + b.conninfo() + "' PUBLICATION pub_b" + with);
+            execute(cb, "CREATE SUBSCRIPTION b_from_a CONNECTION '" + a.conninfo() + "' PUBLICATION pub_a" + with);
             await().atMost(WAIT).until(() -> rows(ca, "SELECT pid IS NOT NULL FROM pg_stat_subscription").equals(List.of("t"))
                     && rows(cb, "SELECT pid IS NOT NULL FROM pg_stat_subscription").equals(List.of("t")));
 

@@ -2,7 +2,6 @@ package io.lrep.it;
 
 import static io.lrep.it.Sql.execute;
 import static io.lrep.it.Sql.rows;
-import static io.lrep.it.BidirectionalIT.conninfo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -64,8 +63,8 @@ class CascadeIT {
             }
             execute(ca, "CREATE PUBLICATION pub_a FOR TABLE items, log");
             execute(cb, "CREATE PUBLICATION pub_b FOR TABLE items, log");
-            execute(cb, "CREATE SUBSCRIPTION b_from_a CONNECTION '" + conninfo(a) + "' PUBLICATION pub_a WITH (copy_data = false, streaming = on)");
-            execute(cc, "CREATE SUBSCRIPTION c_from_b CONNECTION '" + conninfo(b) + "' PUBLICATION pub_b WITH (copy_data = false, streaming = on)");
+            execute(cb, "CREATE SUBSCRIPTION b_from_a CONNECTION '" + a.conninfo() + "' PUBLICATION pub_a WITH (copy_data = false, streaming = on)");
+            execute(cc, "CREATE SUBSCRIPTION c_from_b CONNECTION '" + b.conninfo() + "' PUBLICATION pub_b WITH (copy_data = false, streaming = on)");
 
             for (int i = 1; i <= 50; i++) {
                 execute(ca, "INSERT INTO items VALUES (" + i + ", 'v" + i + "')", "INSERT INTO log VALUES (" + i + ")");

@@ -73,7 +73,7 @@ class LagMetricsIT {
                 Connection p = pub.connect(); Connection s = sub.connect()) {
             execute(p, "CREATE TABLE items (id int PRIMARY KEY, v text)", "CREATE PUBLICATION pub FOR TABLE items");
             execute(s, "CREATE TABLE items (id int PRIMARY KEY, v text)");
-            String conninfo = "host=127.0.0.1 port=" + pub.port() + " dbname=postgres user=" + TestNode.SUPERUSER;
+            String conninfo = pub.conninfo();
             execute(s, "CREATE SUBSCRIPTION " + SUB + " CONNECTION '" + conninfo + "' PUBLICATION pub WITH (copy_data = false)");
             await().atMost(WAIT).until(() -> rows(p, "SELECT application_name FROM pg_stat_replication").equals(List.of(SUB)));
 

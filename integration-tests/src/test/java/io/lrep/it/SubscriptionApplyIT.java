@@ -59,7 +59,7 @@ class SubscriptionApplyIT {
         try (TestNode pub = TestNode.start(tmp.resolve("pub"), Map.of()); Connection p = pub.connect()) {
             execute(p, "CREATE TABLE items (id int PRIMARY KEY, v text)", "CREATE TABLE log (n int)",
                     "ALTER TABLE log REPLICA IDENTITY FULL", "CREATE PUBLICATION pub FOR TABLE items, log");
-            String conninfo = "host=127.0.0.1 port=" + pub.port() + " dbname=postgres user=" + TestNode.SUPERUSER;
+            String conninfo = pub.conninfo();
             TestNode sub = TestNode.start(subDir, SUB_SETTINGS);
             try {
                 try (Connection s = sub.connect()) {
@@ -122,7 +122,7 @@ class SubscriptionApplyIT {
                     "CREATE PUBLICATION pub FOR TABLE items");
             execute(s, "CREATE TABLE items (id int PRIMARY KEY, v text)", "CREATE TABLE other (id int PRIMARY KEY)",
                     "INSERT INTO items VALUES (2, 'local')");
-            String conninfo = "host=127.0.0.1 port=" + pub.port() + " dbname=postgres user=" + TestNode.SUPERUSER;
+            String conninfo = pub.conninfo();
             execute(s, "CREATE SUBSCRIPTION sub1 CONNECTION '" + conninfo + "' PUBLICATION pub WITH (copy_data = false)");
 
             execute(p, "INSERT INTO items VALUES (1, 'a')", "INSERT INTO items VALUES (2, 'conflict')", "INSERT INTO items VALUES (3, 'c')");
@@ -157,7 +157,7 @@ class SubscriptionApplyIT {
                 Connection p = pub.connect(); Connection s = sub.connect()) {
             execute(p, "CREATE TABLE items (id int PRIMARY KEY, v text)", "CREATE PUBLICATION pub FOR TABLE items");
             execute(s, "CREATE TABLE items (id int PRIMARY KEY, v text)", "INSERT INTO items VALUES (2, 'local')");
-            String conninfo = "host=127.0.0.1 port=" + pub.port() + " dbname=postgres user=" + TestNode.SUPERUSER;
+            String conninfo = pub.conninfo();
             execute(s, "CREATE SUBSCRIPTION sub1 CONNECTION '" + conninfo + "' PUBLICATION pub WITH (copy_data = false)");
             long subOid = Long.parseLong(rows(s, "SELECT oid FROM pg_subscription").get(0));
             String origin = "pg_" + subOid;

@@ -42,7 +42,7 @@ class SubscriptionDdlIT {
             execute(p, "CREATE TABLE t1 (id int PRIMARY KEY, v text)", "CREATE TABLE t2 (id int PRIMARY KEY)",
                     "CREATE PUBLICATION pub FOR TABLE t1, t2");
             execute(s, "CREATE TABLE t1 (id int PRIMARY KEY, v text)", "CREATE TABLE t2 (id int PRIMARY KEY)");
-            String conninfo = "host=127.0.0.1 port=" + pub.port() + " dbname=postgres user=" + TestNode.SUPERUSER;
+            String conninfo = pub.conninfo();
 
             execute(s, "CREATE SUBSCRIPTION sub1 CONNECTION '" + conninfo + "' PUBLICATION pub WITH (enabled = false)");
             assertThat(column(p, "SELECT slot_name || ':' || plugin || ':' || slot_type FROM pg_replication_slots"))

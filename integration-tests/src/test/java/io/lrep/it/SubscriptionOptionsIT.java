@@ -32,9 +32,6 @@ class SubscriptionOptionsIT {
     @TempDir
     Path tmp;
 
-    private static String conninfo(TestNode pub) {
-        return "host=127.0.0.1 port=" + pub.port() + " dbname=postgres user=" + TestNode.SUPERUSER;
-    }
 
     private static void assertSqlError(Connection c, String sql, String sqlState, String message) {
         assertThatThrownBy(() -> execute(c, sql)).isInstanceOfSatisfying(PSQLException.class, e -> {
@@ -58,12 +55,12 @@ class SubscriptionOptionsIT {
             }
 
             // connect = false: enabled, create_slot and copy_data turn off; nothing on the publisher
-            execute(s, "CREATE SUBSCRIPTION sub_a CONNECTION '" + conninfo(pub) + "' PUBLICATION pub_a WITH (connect = false)");
+            execute(s, "CREATE SUBSCRIPTION sub_a CONNECTION '" + pub.conninfo() + "' PUBLICATION pub_a WITH (connect = false)");
             assertThat(rows(s, "SELECT subenabled, subslotname FROM pg_subscription WHERE subname = 'sub_a'"))
                     .containsExactly("f|sub_a");
             assertThat(rows(s, "SELECT count(*) FROM pg_subscription_rel")).containsExactly("0");
             assertThat(rows(p, "SELECT count(*) FROM pg_replication_slots")).containsExactly("0");
-            assertSqlError(s, "CREATE SUBSCRIPTION sub_x CONNECTION '" + conninfo(pub) + "' PUBLICATION pub_a"
+            assertSqlError(s, "CREATE SUBSCRIPTION sub_x CONNECTION '" + pub.conninfo() + "' PUBLICATION pub_a"
                     + " WITH (connect = false, copy_data = true)", "42601", "connect = false and copy_data = true are mutually exclusive options");
             execute(p, "SELECT pg_create_logical_replication_slot('hand_made', 'pgoutput')");
             execute(s, "ALTER SUBSCRIPTION sub_a SET (slot_name = 'hand_made')", "ALTER SUBSCRIPTION sub_a ENABLE",
@@ -74,7 +71,7 @@ class SubscriptionOptionsIT {
 
             // create_slot = false: the subscription uses the slot made beforehand and makes none
             execute(p, "SELECT pg_create_logical_replication_slot('pre_made', 'pgoutput')");
-            execute(s, "CREATE SUBSCRIPTION sub_b CONNECTION '" + conninfo(pub) + "' PUBLICATION pub_b"
+            execute(s, "CREATE SUBSCRIPTION sub_b CONNECTION '" + pub.conninfo() + "' PUBLICATION pub_b"
                     + " WITH (create_slot = false, slot_name = 'pre_made')");
             awaitRows(s, "SELECT id, v FROM b ORDER BY id", "1|before");
             execute(p, "INSERT INTO b VALUES (2, 'after')");
@@ -83,7 +80,7 @@ class SubscriptionOptionsIT {
                     + " WHERE slot_name IN ('pre_made', 'sub_b') ORDER BY slot_name")).containsExactly("pre_made|t"));
 
             // enabled = false: the slot exists and the tables wait in state i; ENABLE starts the copy
-            execute(s, "CREATE SUBSCRIPTION sub_c CONNECTION '" + conninfo(pub) + "' PUBLICATION pub_c WITH (enabled = false)");
+            execute(s, "CREATE SUBSCRIPTION sub_c CONNECTION '" + pub.conninfo() + "' PUBLICATION pub_c WITH (enabled = false)");
             assertThat(rows(p, "SELECT slot_name, active FROM pg_replication_slots WHERE slot_name = 'sub_c'"))
                     .containsExactly("sub_c|f");
             assertThat(rows(s, "SELECT r.srsubstate FROM pg_subscription_rel r JOIN pg_subscription u ON u.oid = r.srsubid"
@@ -112,7 +109,7 @@ class SubscriptionOptionsIT {
                 Connection p = pub.connect(); Connection s = sub.connect()) {
             execute(p, ddl, "CREATE PUBLICATION pub FOR TABLE t");
             execute(s, ddl);
-            execute(s, "CREATE SUBSCRIPTION sub CONNECTION '" + conninfo(pub) + "' PUBLICATION pub WITH (binary = true, copy_data = false)");
+            execute(s, "CREATE SUBSCRIPTION sub CONNECTION '" + pub.conninfo() + "' PUBLICATION pub WITH (binary = true, copy_data = false)");
             assertThat(rows(s, "SELECT subbinary FROM pg_subscription")).containsExactly("t");
             execute(p, "INSERT INTO t VALUES (1, -32768, 2147483647, -9223372036854775808, 12345678901234567890.123456789, 1.5, -2.25e-300,"
                     + " 'héllo ''q''', '\\x00ff10', true, '2024-02-29', '2001-02-03 04:05:06.789', '2001-02-03 04:05:06.5+02',"
@@ -138,11 +135,11 @@ class SubscriptionOptionsIT {
                 execute(p, ddl, "CREATE PUBLICATION pub_" + t + " FOR TABLE " + t);
                 execute(s, ddl);
             }
-            execute(s, "CREATE SUBSCRIPTION sub_big CONNECTION '" + conninfo(pub) + "' PUBLICATION pub_big"
+            execute(s, "CREATE SUBSCRIPTION sub_big CONNECTION '" + pub.conninfo() + "' PUBLICATION pub_big"
                     + " WITH (streaming = on, copy_data = false)");
-            execute(s, "CREATE SUBSCRIPTION sub_on CONNECTION '" + conninfo(pub) + "' PUBLICATION pub_on_t"
+            execute(s, "CREATE SUBSCRIPTION sub_on CONNECTION '" + pub.conninfo() + "' PUBLICATION pub_on_t"
                     + " WITH (synchronous_commit = on, copy_data = false)");
-            execute(s, "CREATE SUBSCRIPTION sub_off CONNECTION '" + conninfo(pub) + "' PUBLICATION pub_off_t"
+            execute(s, "CREATE SUBSCRIPTION sub_off CONNECTION '" + pub.conninfo() + "' PUBLICATION pub_off_t"
                     + " WITH (synchronous_commit = off, copy_data = false)");
             assertThat(rows(s, "SELECT subname, substream, subsynccommit FROM pg_subscription ORDER BY subname"))
                     .containsExactly("sub_big|t|off", "sub_off|f|off", "sub_on|f|on");
@@ -188,8 +185,8 @@ class SubscriptionOptionsIT {
                 execute(p, "CREATE TABLE t (id int PRIMARY KEY)", "CREATE PUBLICATION pub FOR TABLE t");
             }
             execute(s, "CREATE TABLE t (id int PRIMARY KEY)");
-            execute(s, "CREATE SUBSCRIPTION sub CONNECTION '" + conninfo(pub) + "' PUBLICATION pub WITH (failover = true, copy_data = false)");
-            execute(s, "CREATE SUBSCRIPTION plain CONNECTION '" + conninfo(pub) + "' PUBLICATION pub WITH (enabled = false, copy_data = false)");
+            execute(s, "CREATE SUBSCRIPTION sub CONNECTION '" + pub.conninfo() + "' PUBLICATION pub WITH (failover = true, copy_data = false)");
+            execute(s, "CREATE SUBSCRIPTION plain CONNECTION '" + pub.conninfo() + "' PUBLICATION pub WITH (enabled = false, copy_data = false)");
             assertThat(rows(s, "SELECT subname, subfailover FROM pg_subscription ORDER BY subname"))
                     .containsExactly("plain|f", "sub|t");
             try (Connection p = pub.connect()) {
@@ -224,8 +221,8 @@ class SubscriptionOptionsIT {
                 assertThat(rows(p, "SELECT slot_name, failover FROM pg_replication_slots ORDER BY slot_name"))
                         .containsExactly("plain|t", "sub|f");
             }
-            execute(s, "ALTER SUBSCRIPTION sub CONNECTION '" + conninfo(pub) + "'", "ALTER SUBSCRIPTION sub ENABLE",
-                    "ALTER SUBSCRIPTION plain CONNECTION '" + conninfo(pub) + "'", "ALTER SUBSCRIPTION plain SET (slot_name = NONE)");
+            execute(s, "ALTER SUBSCRIPTION sub CONNECTION '" + pub.conninfo() + "'", "ALTER SUBSCRIPTION sub ENABLE",
+                    "ALTER SUBSCRIPTION plain CONNECTION '" + pub.conninfo() + "'", "ALTER SUBSCRIPTION plain SET (slot_name = NONE)");
             try (Connection p = pub.connect()) {
                 execute(p, "INSERT INTO t VALUES (2)");
                 execute(p, "SELECT pg_drop_replication_slot('plain')");
@@ -245,19 +242,19 @@ class SubscriptionOptionsIT {
                 Connection p = pub.connect(); Connection s = sub.connect()) {
             execute(p, "CREATE TABLE t (id int PRIMARY KEY)", "CREATE PUBLICATION pub FOR TABLE t");
             execute(s, "CREATE TABLE t (id int PRIMARY KEY)", "CREATE ROLE owner1 SUPERUSER LOGIN");
-            execute(s, "CREATE SUBSCRIPTION sub CONNECTION '" + conninfo(pub) + "' PUBLICATION pub WITH (enabled = false, copy_data = false)",
+            execute(s, "CREATE SUBSCRIPTION sub CONNECTION '" + pub.conninfo() + "' PUBLICATION pub WITH (enabled = false, copy_data = false)",
                     "ALTER SUBSCRIPTION sub OWNER TO owner1", "ALTER ROLE owner1 NOSUPERUSER");
             assertThat(rows(s, "SELECT subpasswordrequired FROM pg_subscription")).containsExactly("t");
 
             // walrcv_check_conninfo: a non-superuser owner's conninfo must carry a password
-            assertThatThrownBy(() -> execute(s, "ALTER SUBSCRIPTION sub CONNECTION '" + conninfo(pub) + "'"))
+            assertThatThrownBy(() -> execute(s, "ALTER SUBSCRIPTION sub CONNECTION '" + pub.conninfo() + "'"))
                     .isInstanceOfSatisfying(PSQLException.class, e -> {
                         assertThat(e.getSQLState()).isEqualTo("2F003");
                         assertThat(e.getServerErrorMessage().getMessage()).isEqualTo("password is required");
                         assertThat(e.getServerErrorMessage().getDetail())
                                 .isEqualTo("Non-superusers must provide a password in the connection string.");
                     });
-            execute(s, "ALTER SUBSCRIPTION sub CONNECTION '" + conninfo(pub) + " password=secret'");
+            execute(s, "ALTER SUBSCRIPTION sub CONNECTION '" + pub.conninfo() + " password=secret'");
 
             // the publisher trusts: it never asks for the password, so the apply worker refuses to go on
             execute(s, "ALTER SUBSCRIPTION sub ENABLE");

@@ -39,9 +39,6 @@ class TableSyncIT {
     @TempDir
     Path tmp;
 
-    private static String conninfo(TestNode pub) {
-        return "host=127.0.0.1 port=" + pub.port() + " dbname=postgres user=" + TestNode.SUPERUSER;
-    }
 
     private static void createTables(Connection c) throws SQLException {
         execute(c, "CREATE TABLE items (id int PRIMARY KEY, v text, n bigint)", "CREATE TABLE log (n int, note text)",
@@ -123,7 +120,7 @@ class TableSyncIT {
                     "CREATE PUBLICATION pub FOR TABLE items, log");
             try (Writer writer = new Writer(pub, seed, 20_000)) {
                 await().atMost(WAIT).until(() -> writer.transactions() > 20);
-                execute(s, "CREATE SUBSCRIPTION sub1 CONNECTION '" + conninfo(pub) + "' PUBLICATION pub");
+                execute(s, "CREATE SUBSCRIPTION sub1 CONNECTION '" + pub.conninfo() + "' PUBLICATION pub");
                 awaitAllReady(s);
                 int before = writer.transactions();
                 await().atMost(WAIT).until(() -> writer.transactions() > before + 50); // changes after the hand-off
@@ -154,7 +151,7 @@ class TableSyncIT {
                     "CREATE PUBLICATION pub FOR TABLE items (id, v) WHERE (id > 90)");
             execute(s, "CREATE TABLE items (id int PRIMARY KEY, v text, secret text DEFAULT 'local default')",
                     "CREATE TABLE later (id int PRIMARY KEY, v text)");
-            execute(s, "CREATE SUBSCRIPTION sub1 CONNECTION '" + conninfo(pub) + "' PUBLICATION pub");
+            execute(s, "CREATE SUBSCRIPTION sub1 CONNECTION '" + pub.conninfo() + "' PUBLICATION pub");
             awaitAllReady(s);
             List<String> expected = new ArrayList<>();
             for (int i = 91; i <= 100; i++) {
@@ -191,7 +188,7 @@ class TableSyncIT {
             try (Writer writer = new Writer(pub, seed, 30_000)) {
                 try (Connection s = sub.connect()) {
                     createTables(s);
-                    execute(s, "CREATE SUBSCRIPTION sub1 CONNECTION '" + conninfo(pub) + "' PUBLICATION pub");
+                    execute(s, "CREATE SUBSCRIPTION sub1 CONNECTION '" + pub.conninfo() + "' PUBLICATION pub");
                 }
                 for (int round = 0; round < 4; round++) {
                     // halt in a different state each time: during the copy, in catch-up, after the hand-off
@@ -225,7 +222,7 @@ class TableSyncIT {
             createTables(p);
             createTables(s);
             execute(p, "INSERT INTO items SELECT g, 'v' || g, g FROM generate_series(1, 200000) g", "CREATE PUBLICATION pub FOR TABLE items");
-            execute(s, "CREATE SUBSCRIPTION sub1 CONNECTION '" + conninfo(pub) + "' PUBLICATION pub");
+            execute(s, "CREATE SUBSCRIPTION sub1 CONNECTION '" + pub.conninfo() + "' PUBLICATION pub");
             await().atMost(WAIT).until(() -> rows(s, "SELECT srsubstate FROM pg_subscription_rel").equals(List.of("d")));
             execute(s, "DROP SUBSCRIPTION sub1");
             assertThat(rows(p, "SELECT slot_name FROM pg_replication_slots")).as("the subscription's and the sync slot").isEmpty();

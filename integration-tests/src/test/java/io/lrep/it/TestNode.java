@@ -53,6 +53,11 @@ final class TestNode implements AutoCloseable {
         return node.port();
     }
 
+    /** A libpq connection string to this node, as the superuser: what a subscription's CONNECTION takes. */
+    String conninfo() {
+        return "host=127.0.0.1 port=" + port() + " dbname=postgres user=" + SUPERUSER;
+    }
+
     String jdbcUrl() {
         return "jdbc:postgresql://127.0.0.1:" + port() + "/postgres";
     }

@@ -7,7 +7,6 @@ import io.lrep.core.storage.RowRef;
 import io.lrep.core.storage.SequenceDef;
 import io.lrep.core.storage.TableDef;
 import io.lrep.core.storage.Transaction;
-import io.lrep.core.storage.WriteResult;
 import io.lrep.core.types.PgType;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -140,7 +139,7 @@ public final class PublicationCatalog {
         if (!p.name().equals(r.values()[1]) && publicationRow(t, p.name()) != null) {
             throw new LrepException(SqlState.DUPLICATE_OBJECT, "publication \"" + p.name() + "\" already exists");
         }
-        write(t, r, toRow(p));
+        t.writeCatalogRow(r, toRow(p));
     }
 
     /** Deletes the publication and its pg_publication_rel and pg_publication_namespace rows. */
@@ -154,7 +153,7 @@ public final class PublicationCatalog {
         TableDef def = t.table(SCHEMA, PUBLICATION);
         RowRef r = t.get(def, new Object[] {p.oid()}, t.statementSnapshot());
         if (r != null) {
-            write(t, r, null);
+            t.writeCatalogRow(r, null);
         }
     }
 
@@ -163,7 +162,7 @@ public final class PublicationCatalog {
     /** The FOR TABLE entries of one publication. */
     public static List<PublicationRel> rels(Transaction t, long pubOid) {
         List<PublicationRel> out = new ArrayList<>();
-        for (RowRef r : rows(t, PUBLICATION_REL)) {
+        for (RowRef r : t.rows(SCHEMA, PUBLICATION_REL)) {
             PublicationRel rel = toRel(r.values());
             if (rel.pubOid() == pubOid) {
                 out.add(rel);
@@ -175,7 +174,7 @@ public final class PublicationCatalog {
     /** Every FOR TABLE entry naming {@code relOid}. */
     public static List<PublicationRel> relsOfTable(Transaction t, long relOid) {
         List<PublicationRel> out = new ArrayList<>();
-        for (RowRef r : rows(t, PUBLICATION_REL)) {
+        for (RowRef r : t.rows(SCHEMA, PUBLICATION_REL)) {
             PublicationRel rel = toRel(r.values());
             if (rel.relOid() == relOid) {
                 out.add(rel);
@@ -202,7 +201,7 @@ public final class PublicationCatalog {
     public static void removeRel(Transaction t, PublicationRel rel) {
         RowRef r = t.get(t.table(SCHEMA, PUBLICATION_REL), new Object[] {rel.oid()}, t.statementSnapshot());
         if (r != null) {
-            write(t, r, null);
+            t.writeCatalogRow(r, null);
         }
     }
 
@@ -211,7 +210,7 @@ public final class PublicationCatalog {
     /** The FOR TABLES IN SCHEMA entries of one publication. */
     public static List<PublicationNamespace> namespaces(Transaction t, long pubOid) {
         List<PublicationNamespace> out = new ArrayList<>();
-        for (RowRef r : rows(t, PUBLICATION_NAMESPACE)) {
+        for (RowRef r : t.rows(SCHEMA, PUBLICATION_NAMESPACE)) {
             PublicationNamespace ns = toNamespace(r.values());
             if (ns.pubOid() == pubOid) {
                 out.add(ns);
@@ -229,7 +228,7 @@ public final class PublicationCatalog {
     public static void removeNamespace(Transaction t, PublicationNamespace ns) {
         RowRef r = t.get(t.table(SCHEMA, PUBLICATION_NAMESPACE), new Object[] {ns.oid()}, t.statementSnapshot());
         if (r != null) {
-            write(t, r, null);
+            t.writeCatalogRow(r, null);
         }
     }
 
@@ -261,10 +260,10 @@ public final class PublicationCatalog {
         if (!installed(t)) {
             return;
         }
-        for (RowRef r : rows(t, PUBLICATION_NAMESPACE)) {
+        for (RowRef r : t.rows(SCHEMA, PUBLICATION_NAMESPACE)) {
             PublicationNamespace ns = toNamespace(r.values());
             if (ns.nspOid() == nspOid) {
-                write(t, r, null);
+                t.writeCatalogRow(r, null);
             }
         }
     }
@@ -354,7 +353,7 @@ public final class PublicationCatalog {
     // ------------------------------------------------------------------ rows
 
     private static RowRef publicationRow(Transaction t, String name) {
-        for (RowRef r : rows(t, PUBLICATION)) {
+        for (RowRef r : t.rows(SCHEMA, PUBLICATION)) {
             if (name.equals(r.values()[1])) {
                 return r;
             }
@@ -362,27 +361,8 @@ public final class PublicationCatalog {
         return null;
     }
 
-    private static List<RowRef> rows(Transaction t, String table) {
-        List<RowRef> out = new ArrayList<>();
-        TableDef def = t.findTable(SCHEMA, table);
-        if (def == null) {
-            return out;
-        }
-        for (Iterator<RowRef> it = t.scan(def, t.statementSnapshot()); it.hasNext();) {
-            out.add(it.next());
-        }
-        return out;
-    }
-
     private static long nextOid(Transaction t) {
         return t.nextval(t.sequence(SCHEMA, OID_SEQ));
-    }
-
-    private static void write(Transaction t, RowRef r, Object[] row) {
-        WriteResult w = row == null ? t.delete(r) : t.update(r, row);
-        if (!w.ok()) {
-            throw new LrepException(SqlState.SERIALIZATION_FAILURE, "tuple concurrently updated");
-        }
     }
 
     private static Object[] toRow(Publication p) {

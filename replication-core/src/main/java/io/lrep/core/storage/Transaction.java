@@ -371,6 +371,30 @@ public final class Transaction implements AutoCloseable {
         return engine.get(state, def, StorageEngine.keyFor(def, key), snapshot);
     }
 
+    /** Every row of {@code schema.table} the current statement sees, in key order; none when there is no such table. */
+    public List<RowRef> rows(String schema, String table) {
+        List<RowRef> out = new ArrayList<>();
+        TableDef def = findTable(schema, table);
+        if (def != null) {
+            for (Iterator<RowRef> it = scan(def, statementSnapshot()); it.hasNext();) {
+                out.add(it.next());
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Updates a catalog row ({@code newRow}) or deletes it ({@code null}), as PostgreSQL's
+     * simple_heap_update: 40001 {@code tuple concurrently updated} when another transaction
+     * changed it first.
+     */
+    public void writeCatalogRow(RowRef row, Object[] newRow) {
+        WriteResult w = newRow == null ? delete(row) : update(row, newRow);
+        if (!w.ok()) {
+            throw new LrepException(SqlState.SERIALIZATION_FAILURE, "tuple concurrently updated");
+        }
+    }
+
     /** Every row the snapshot sees, in key order. The iterator does not block writers. */
     public Iterator<RowRef> scan(TableDef table, Snapshot snapshot) {
         TableDef def = engine.tableForRead(this, table);

@@ -19,6 +19,7 @@ import io.lrep.subscriber.client.ClientPublisherConnector;
 import io.lrep.subscriber.client.ConnInfo;
 import io.lrep.subscriber.client.ReplicationClient;
 import io.lrep.subscriber.client.ReplicationConnection;
+import io.lrep.subscriber.client.Quoting;
 import io.lrep.subscriber.client.ReplicationStream;
 import io.lrep.subscriber.client.ServerErrorException;
 import io.lrep.subscriber.subscription.Subscription;
@@ -143,9 +144,9 @@ public final class ApplyWorker implements BackgroundWorker {
         /**
          * A number that changes when a change of the subscription commits (ALTER SUBSCRIPTION,
          * REFRESH PUBLICATION): the apply worker re-reads its tables' states when it does, as
-         * PostgreSQL's catalog invalidations make it.
+         * PostgreSQL's catalog invalidations make it. Taken once; reading it is a volatile read.
          */
-        long changes(long subOid);
+        LongSupplier changes(long subOid);
 
         SyncWorkers NONE = new SyncWorkers() {
             @Override
@@ -164,8 +165,8 @@ public final class ApplyWorker implements BackgroundWorker {
             }
 
             @Override
-            public long changes(long subOid) {
-                return 0;
+            public LongSupplier changes(long subOid) {
+                return () -> 0;
             }
         };
     }
@@ -198,7 +199,8 @@ public final class ApplyWorker implements BackgroundWorker {
     private long localOidsVersion = -1;
     /** pg_subscription_rel states of this subscription, by local table oid. */
     private Map<Long, SubscriptionRel> rels = Map.of();
-    /** {@link SyncWorkers#changes} when {@link #rels} was last read. */
+    /** The subscription's change count ({@link SyncWorkers#changes}), and its value when {@link #rels} was last read. */
+    private LongSupplier changes = () -> 0;
     private long seenChanges;
     /** Whether every table in {@link #rels} is READY (nothing for process_syncing_tables to do). */
     private boolean allReady;
@@ -315,7 +317,8 @@ public final class ApplyWorker implements BackgroundWorker {
         }
         applier = newApplier(origin, String.valueOf(subOid));
         applier.setSkipLsn(sub.skipLsn(), this::clearSkipLsn);
-        seenChanges = syncWorkers.changes(subOid);
+        changes = syncWorkers.changes(subOid);
+        seenChanges = changes.getAsLong();
         reloadRels();
         connection = connect(sub.name());
         connection.query("IDENTIFY_SYSTEM");
@@ -398,7 +401,7 @@ public final class ApplyWorker implements BackgroundWorker {
         LOG.info("logical replication table synchronization worker for subscription \"{}\", table \"{}\" has started",
                 sub.name(), table.name());
         connection.query("BEGIN READ ONLY ISOLATION LEVEL REPEATABLE READ");
-        String create = "CREATE_REPLICATION_SLOT " + TableCopy.identifier(syncSlot) + " LOGICAL pgoutput"
+        String create = "CREATE_REPLICATION_SLOT " + Quoting.identifier(syncSlot) + " LOGICAL pgoutput"
                 + (connection.serverVersion() >= 150000 ? " (" + (sub.failover() ? "FAILOVER, " : "") + "SNAPSHOT 'use')" : " USE_SNAPSHOT");
         syncStartLsn = Lsn.parseLong(connection.query(create).value(0, 1));
         ctx.origins().create(origin);
@@ -477,7 +480,7 @@ public final class ApplyWorker implements BackgroundWorker {
     /** DROP_REPLICATION_SLOT slot WAIT on the publisher; a missing slot is fine when {@code missingOk}. */
     private void dropSlot(String slot, boolean missingOk) {
         try {
-            connection.query("DROP_REPLICATION_SLOT " + TableCopy.identifier(slot) + " WAIT");
+            connection.query("DROP_REPLICATION_SLOT " + Quoting.identifier(slot) + " WAIT");
         } catch (ServerErrorException e) {
             if (!(missingOk && e.sqlStateCode().equals(SqlState.UNDEFINED_OBJECT.code()))) {
                 throw e;
@@ -555,7 +558,7 @@ public final class ApplyWorker implements BackgroundWorker {
             sb.append(", streaming 'on'");
         }
         String names = sub.publications().stream().map(p -> "\"" + p.replace("\"", "\"\"") + "\"").collect(Collectors.joining(","));
-        sb.append(", publication_names ").append(literal(names));
+        sb.append(", publication_names ").append(Quoting.literal(names));
         if (sub.binary() && serverVersion >= 140000) {
             sb.append(", binary 'true'");
         }
@@ -563,11 +566,6 @@ public final class ApplyWorker implements BackgroundWorker {
             sb.append(", origin '").append(sub.origin()).append('\'');
         }
         return sb.append(')').toString();
-    }
-
-    private static String literal(String s) {
-        String body = s.replace("'", "''");
-        return body.contains("\\") ? "E'" + body.replace("\\", "\\\\") + "'" : "'" + body + "'";
     }
 
     /** synchronous_commit "off" (or a false boolean) is off; every other level waits for the local flush. */
@@ -675,9 +673,9 @@ public final class ApplyWorker implements BackgroundWorker {
         if (local == 0) {
             return true; // no local table: the applier reports it as PostgreSQL does
         }
-        long changes = syncWorkers.changes(subOid);
-        if (changes != seenChanges) {
-            seenChanges = changes;
+        long now = changes.getAsLong();
+        if (now != seenChanges) {
+            seenChanges = now;
             reloadRels();
         }
         SubscriptionRel rel = rels.get((long) local);

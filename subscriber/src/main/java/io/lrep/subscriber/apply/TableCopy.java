@@ -8,6 +8,7 @@ import io.lrep.core.protocol.pgoutput.TupleData;
 import io.lrep.core.storage.Transaction;
 import io.lrep.core.types.CopyText;
 import io.lrep.subscriber.client.QueryResult;
+import io.lrep.subscriber.client.Quoting;
 import io.lrep.subscriber.client.ReplicationConnection;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -41,7 +42,7 @@ final class TableCopy {
     /** fetch_remote_table_info for {@code nspname.relname} as published by {@code publications}. */
     static RemoteTable fetch(ReplicationConnection c, String nspname, String relname, List<String> publications) {
         QueryResult rel = c.query("SELECT c.oid, c.relreplident, c.relkind  FROM pg_catalog.pg_class c  INNER JOIN pg_catalog.pg_namespace n"
-                + "        ON (c.relnamespace = n.oid) WHERE n.nspname = " + literal(nspname) + "   AND c.relname = " + literal(relname));
+                + "        ON (c.relnamespace = n.oid) WHERE n.nspname = " + Quoting.literal(nspname) + "   AND c.relname = " + Quoting.literal(relname));
         expectColumns(rel, 3);
         if (rel.rowCount() != 1) {
             throw new LrepException(SqlState.UNDEFINED_OBJECT, "table \"" + nspname + "." + relname + "\" not found on publisher");
@@ -49,7 +50,7 @@ final class TableCopy {
         long oid = Long.parseLong(rel.value(0, 0));
         char replident = rel.value(0, 1).charAt(0);
         char relkind = rel.value(0, 2).charAt(0);
-        String pubs = literals(publications);
+        String pubs = Quoting.literals(publications);
         boolean v15 = c.serverVersion() >= 150000;
 
         Set<Integer> columnList = null;
@@ -107,10 +108,10 @@ final class TableCopy {
     /** copy_table's command: {@code COPY s.t (a, b) TO STDOUT}, or {@code COPY (SELECT ...) TO STDOUT} with filters or a non-plain table. */
     static String copyCommand(RemoteTable table) {
         PgOutputMessage.Relation rel = table.relation();
-        String name = identifier(rel.namespace()) + "." + identifier(rel.name());
+        String name = Quoting.identifier(rel.namespace()) + "." + Quoting.identifier(rel.name());
         StringJoiner cols = new StringJoiner(", ");
         for (PgOutputMessage.Column col : rel.columns()) {
-            cols.add(identifier(col.name()));
+            cols.add(Quoting.identifier(col.name()));
         }
         if (table.relkind() == 'r' && table.rowFilters().isEmpty()) {
             return rel.columns().isEmpty() ? "COPY " + name + " TO STDOUT" : "COPY " + name + " (" + cols + ") TO STDOUT";
@@ -207,20 +208,4 @@ final class TableCopy {
         }
     }
 
-    static String literal(String s) {
-        return "'" + s.replace("'", "''") + "'";
-    }
-
-    private static String literals(List<String> values) {
-        StringJoiner j = new StringJoiner(", ");
-        for (String v : values) {
-            j.add(literal(v));
-        }
-        return j.toString();
-    }
-
-    /** A double-quoted identifier (valid for every name). */
-    static String identifier(String name) {
-        return "\"" + name.replace("\"", "\"\"") + "\"";
-    }
 }

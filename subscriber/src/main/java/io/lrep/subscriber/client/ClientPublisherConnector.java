@@ -7,7 +7,6 @@ import io.lrep.subscriber.subscription.PublisherConnection;
 import io.lrep.subscriber.subscription.PublisherConnector;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.StringJoiner;
 
 /**
  * The publisher connections of CREATE, ALTER and DROP SUBSCRIPTION over the replication
@@ -81,7 +80,7 @@ public final class ClientPublisherConnector implements PublisherConnector {
 
         @Override
         public List<String> existingPublications(List<String> publications) {
-            QueryResult r = connection.query("SELECT t.pubname FROM pg_catalog.pg_publication t WHERE t.pubname IN " + literals(publications));
+            QueryResult r = connection.query("SELECT t.pubname FROM pg_catalog.pg_publication t WHERE t.pubname IN (" + Quoting.literals(publications) + ")");
             List<String> out = new ArrayList<>();
             for (List<String> row : r.rows()) {
                 out.add(row.get(0));
@@ -93,7 +92,7 @@ public final class ClientPublisherConnector implements PublisherConnector {
         public List<RemoteTable> fetchTables(List<String> publications) {
             boolean attnames = connection.serverVersion() >= 150000;
             QueryResult r = connection.query("SELECT DISTINCT t.schemaname, t.tablename" + (attnames ? ", t.attnames" : "")
-                    + " FROM pg_catalog.pg_publication_tables t WHERE t.pubname IN " + literals(publications));
+                    + " FROM pg_catalog.pg_publication_tables t WHERE t.pubname IN (" + Quoting.literals(publications) + ")");
             List<RemoteTable> out = new ArrayList<>();
             for (List<String> row : r.rows()) {
                 out.add(new RemoteTable(row.get(0), row.get(1), attnames ? textArray(row.get(2)) : null));
@@ -108,7 +107,7 @@ public final class ClientPublisherConnector implements PublisherConnector {
 
         @Override
         public long createSlot(String slotName, boolean twoPhase, boolean failover) {
-            QueryResult r = connection.query("CREATE_REPLICATION_SLOT " + identifier(slotName) + " LOGICAL pgoutput ("
+            QueryResult r = connection.query("CREATE_REPLICATION_SLOT " + Quoting.identifier(slotName) + " LOGICAL pgoutput ("
                     + (twoPhase ? "TWO_PHASE, " : "") + (failover ? "FAILOVER, " : "") + "SNAPSHOT 'nothing')");
             return Lsn.parseLong(r.value(0, 1));
         }
@@ -116,7 +115,7 @@ public final class ClientPublisherConnector implements PublisherConnector {
         @Override
         public void alterSlot(String slotName, boolean failover) {
             try {
-                connection.query("ALTER_REPLICATION_SLOT " + identifier(slotName) + " ( FAILOVER " + failover + " )");
+                connection.query("ALTER_REPLICATION_SLOT " + Quoting.identifier(slotName) + " ( FAILOVER " + failover + " )");
             } catch (ServerErrorException e) {
                 throw new LrepException(SqlState.PROTOCOL_VIOLATION, "could not alter replication slot \"" + slotName + "\": "
                         + e.getMessage(), e);
@@ -131,7 +130,7 @@ public final class ClientPublisherConnector implements PublisherConnector {
         @Override
         public void dropSlot(String slotName, boolean missingOk) {
             try {
-                connection.query("DROP_REPLICATION_SLOT " + identifier(slotName) + " WAIT");
+                connection.query("DROP_REPLICATION_SLOT " + Quoting.identifier(slotName) + " WAIT");
             } catch (ServerErrorException e) {
                 if (!(missingOk && e.sqlStateCode().equals(SqlState.UNDEFINED_OBJECT.code()))) {
                     throw e;
@@ -143,20 +142,6 @@ public final class ClientPublisherConnector implements PublisherConnector {
         public void close() {
             connection.close();
         }
-    }
-
-    /** {@code ('a', 'b')}, each as a quoted literal. */
-    private static String literals(List<String> values) {
-        StringJoiner j = new StringJoiner(", ", "(", ")");
-        for (String v : values) {
-            j.add("'" + v.replace("'", "''") + "'");
-        }
-        return j.toString();
-    }
-
-    /** A double-quoted identifier (always quoted: valid for every name). */
-    private static String identifier(String name) {
-        return "\"" + name.replace("\"", "\"\"") + "\"";
     }
 
     /** A name[] in text form, {@code {a,b,"c d"}}, as a list (names only: no nested arrays). */

@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -288,9 +289,8 @@ public final class ApplyLauncher implements AutoCloseable {
         }
 
         @Override
-        public long changes(long subOid) {
-            AtomicLong n = changes.get(subOid);
-            return n == null ? 0 : n.get();
+        public LongSupplier changes(long subOid) {
+            return changes.computeIfAbsent(subOid, k -> new AtomicLong())::get;
         }
     }
 

@@ -8,7 +8,6 @@ import io.lrep.core.storage.RowRef;
 import io.lrep.core.storage.SequenceDef;
 import io.lrep.core.storage.TableDef;
 import io.lrep.core.storage.Transaction;
-import io.lrep.core.storage.WriteResult;
 import io.lrep.core.types.PgType;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -100,7 +99,7 @@ public final class SubscriptionCatalog {
     /** Every subscription, by oid. */
     public static List<Subscription> all(Transaction t) {
         List<Subscription> out = new ArrayList<>();
-        for (RowRef r : rows(t, SUBSCRIPTION)) {
+        for (RowRef r : t.rows(SCHEMA, SUBSCRIPTION)) {
             out.add(toSubscription(t, r.values()));
         }
         out.sort(Comparator.comparingLong(Subscription::oid));
@@ -155,17 +154,17 @@ public final class SubscriptionCatalog {
         if (!s.name().equals(r.values()[3]) && subscriptionRow(t, s.name()) != null) {
             throw duplicate(s.name());
         }
-        write(t, r, toRow(def, s));
+        t.writeCatalogRow(r, toRow(def, s));
     }
 
     /** Deletes the subscription and its pg_subscription_rel rows. */
     public static void drop(Transaction t, Subscription s) {
         for (RowRef r : relRows(t, s.oid())) {
-            write(t, r, null);
+            t.writeCatalogRow(r, null);
         }
         RowRef r = t.get(t.table(SCHEMA, SUBSCRIPTION), new Object[] {s.oid()}, t.statementSnapshot());
         if (r != null) {
-            write(t, r, null);
+            t.writeCatalogRow(r, null);
         }
     }
 
@@ -212,7 +211,7 @@ public final class SubscriptionCatalog {
     /** Every pg_subscription_rel row. */
     public static List<SubscriptionRel> allRels(Transaction t) {
         List<SubscriptionRel> out = new ArrayList<>();
-        for (RowRef r : rows(t, SUBSCRIPTION_REL)) {
+        for (RowRef r : t.rows(SCHEMA, SUBSCRIPTION_REL)) {
             out.add(toRel(r.values()));
         }
         out.sort(Comparator.comparingLong(SubscriptionRel::subOid).thenComparingLong(SubscriptionRel::relOid));
@@ -242,7 +241,7 @@ public final class SubscriptionCatalog {
             throw new LrepException(SqlState.UNDEFINED_OBJECT, "subscription table " + relOid + " in subscription " + subOid
                     + " does not exist");
         }
-        write(t, r, toRow(new SubscriptionRel(subOid, relOid, state, lsn)));
+        t.writeCatalogRow(r, toRow(new SubscriptionRel(subOid, relOid, state, lsn)));
     }
 
     /** RemoveSubscriptionRel for one table of one subscription (nothing when there is no row). */
@@ -250,15 +249,15 @@ public final class SubscriptionCatalog {
         TableDef def = t.findTable(SCHEMA, SUBSCRIPTION_REL);
         RowRef r = def == null ? null : t.get(def, new Object[] {relOid, subOid}, t.statementSnapshot());
         if (r != null) {
-            write(t, r, null);
+            t.writeCatalogRow(r, null);
         }
     }
 
     /** DROP TABLE: the table leaves every subscription. */
     public static void onTableDropped(Transaction t, long relOid) {
-        for (RowRef r : rows(t, SUBSCRIPTION_REL)) {
+        for (RowRef r : t.rows(SCHEMA, SUBSCRIPTION_REL)) {
             if ((Long) r.values()[1] == relOid) {
-                write(t, r, null);
+                t.writeCatalogRow(r, null);
             }
         }
     }
@@ -271,7 +270,7 @@ public final class SubscriptionCatalog {
     // ------------------------------------------------------------------ rows
 
     private static RowRef subscriptionRow(Transaction t, String name) {
-        for (RowRef r : rows(t, SUBSCRIPTION)) {
+        for (RowRef r : t.rows(SCHEMA, SUBSCRIPTION)) {
             if (name.equals(r.values()[3])) {
                 return r;
             }
@@ -281,31 +280,12 @@ public final class SubscriptionCatalog {
 
     private static List<RowRef> relRows(Transaction t, long subOid) {
         List<RowRef> out = new ArrayList<>();
-        for (RowRef r : rows(t, SUBSCRIPTION_REL)) {
+        for (RowRef r : t.rows(SCHEMA, SUBSCRIPTION_REL)) {
             if ((Long) r.values()[0] == subOid) {
                 out.add(r);
             }
         }
         return out;
-    }
-
-    private static List<RowRef> rows(Transaction t, String table) {
-        List<RowRef> out = new ArrayList<>();
-        TableDef def = t.findTable(SCHEMA, table);
-        if (def == null) {
-            return out;
-        }
-        for (Iterator<RowRef> it = t.scan(def, t.statementSnapshot()); it.hasNext();) {
-            out.add(it.next());
-        }
-        return out;
-    }
-
-    private static void write(Transaction t, RowRef r, Object[] row) {
-        WriteResult w = row == null ? t.delete(r) : t.update(r, row);
-        if (!w.ok()) {
-            throw new LrepException(SqlState.SERIALIZATION_FAILURE, "tuple concurrently updated");
-        }
     }
 
     private static Object[] toRow(TableDef def, Subscription s) {
