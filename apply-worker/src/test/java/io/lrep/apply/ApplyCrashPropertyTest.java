@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Random;
@@ -154,6 +155,7 @@ class ApplyCrashPropertyTest {
             return n;
         }
 
+        /** The rows, by key (scans return them in insertion order, which a crash may change). */
         List<List<Object>> rows() {
             List<List<Object>> out = new ArrayList<>();
             try (Transaction t = storage.begin(IsolationLevel.READ_COMMITTED, origins.lastLocalCommit())) {
@@ -161,6 +163,7 @@ class ApplyCrashPropertyTest {
                     out.add(Arrays.asList(it.next().values()));
                 }
             }
+            out.sort(Comparator.comparing(r -> (Integer) r.get(0)));
             return out;
         }
     }

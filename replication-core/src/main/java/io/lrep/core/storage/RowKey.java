@@ -15,6 +15,8 @@ public final class RowKey implements Comparable<RowKey> {
 
     private final PgType[] types;
     private final Object[] values;
+    /** {@link #hashCode}, computed on first use (0 until then, as String does). */
+    private int hash;
 
     private RowKey(PgType[] types, Object[] values) {
         if (types.length != values.length) {
@@ -81,14 +83,20 @@ public final class RowKey implements Comparable<RowKey> {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof RowKey k && compareTo(k) == 0;
+        return o == this || o instanceof RowKey k && compareTo(k) == 0;
     }
 
+    /** Consistent with {@link #equals}: {@link Values#hash} of each column (a table's index finds keys by it). */
     @Override
     public int hashCode() {
-        int h = 1;
-        for (int i = 0; i < values.length; i++) {
-            h = h * 31 + Values.hash(types[i], values[i]);
+        int h = hash;
+        if (h == 0) {
+            h = 1;
+            for (int i = 0; i < values.length; i++) {
+                Object v = values[i];
+                h = h * 31 + (v instanceof Integer || v instanceof Long ? v.hashCode() : Values.hash(types[i], v));
+            }
+            hash = h;
         }
         return h;
     }

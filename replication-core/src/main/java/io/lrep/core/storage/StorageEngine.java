@@ -104,6 +104,8 @@ public final class StorageEngine implements DurableState {
 
     final WalLog wal;
     final ReentrantLock lock = new ReentrantLock();
+    /** Held by the one vacuum that may run at a time (before {@link #lock}). */
+    private final Object vacuumMonitor = new Object();
     /** Row versions ended by updates, deletes and truncates since the engine started (rolled back ones included). */
     private final java.util.concurrent.atomic.LongAdder versionsEnded = new java.util.concurrent.atomic.LongAdder();
     /** See {@link #catalogVersion()}; written under {@link #lock}. */
@@ -965,7 +967,7 @@ public final class StorageEngine implements DurableState {
 
     /** Whether a current row (committed, or this transaction's; DDL holds the table exclusively) has NULL in {@code c}. */
     private boolean hasLiveNull(TableDef def, ColumnDef c) {
-        for (Chain ch : tables.get(def.oid()).rows.values()) {
+        for (Chain ch : tables.get(def.oid()).chains()) {
             RowVersion h = ch.head;
             while (h != null && h.creator.aborted) {
                 h = h.older;
@@ -1320,7 +1322,7 @@ public final class StorageEngine implements DurableState {
      */
     private RowVersion awaitKeyFree(Transaction t, Table ts, RowKey key) {
         while (true) {
-            Chain ch = ts.rows.get(key);
+            Chain ch = ts.chain(key);
             RowVersion head = ch == null ? null : ch.head;
             while (head != null && head.creator.aborted) {
                 head = head.older;
@@ -1348,15 +1350,15 @@ public final class StorageEngine implements DurableState {
 
     /** Links a new version at the head of its key's chain, pruning what no snapshot needs. */
     private void link(Transaction t, Table ts, RowVersion v) {
-        Chain ch = ts.rows.get(v.key);
+        Chain ch = ts.chain(v.key);
         if (ch != null) {
-            ts.prune(v.key, ch, horizon());
+            ts.prune(ch, horizon());
             if (ch.head == null) {
                 ch = null;
             }
         }
         if (ch == null) {
-            ts.rows.put(v.key, new Chain(v));
+            ts.addChain(v);
         } else {
             v.older = ch.head;
             ch.head = v;
@@ -1372,7 +1374,7 @@ public final class StorageEngine implements DurableState {
             Table ts = tables.get(def.oid());
             RowKey key = def.hasPrimaryKey() ? keyOf(def, full) : RowKey.of(ts.nextRowId.incrementAndGet());
             // a key never seen (the common case) needs no wait: the engine lock is held from here to the link
-            boolean newKey = !ts.rows.containsKey(key);
+            boolean newKey = !ts.hasChain(key);
             RowVersion existing = newKey ? null : awaitKeyFree(t, ts, key);
             if (existing != null) {
                 if (throwOnConflict) {
@@ -1384,7 +1386,7 @@ public final class StorageEngine implements DurableState {
             RowVersion v = new RowVersion(key, full, t.state, t.cid);
             log(t, new WalRecord.Insert(t.state.xid, def.oid(), full));
             if (newKey) {
-                ts.rows.put(key, new Chain(v));
+                ts.addChain(v);
                 t.createdRows.add(new Transaction.CreatedRow(v, ts));
             } else {
                 link(t, ts, v);
@@ -1552,7 +1554,7 @@ public final class StorageEngine implements DurableState {
             }
             log(t, new WalRecord.Truncate(t.state.xid, oids, false, restartIdentity));
             for (TableDef def : defs) {
-                for (Chain ch : tables.get(def.oid()).rows.values()) {
+                for (Chain ch : tables.get(def.oid()).chains()) {
                     RowVersion h = ch.head;
                     if (h != null && (h.creator == t.state || h.creator.isCommitted()) && h.isLive()) {
                         h.enderCid = t.cid;
@@ -1633,20 +1635,18 @@ public final class StorageEngine implements DurableState {
      * time. Returns the number of row versions removed.
      */
     public int vacuum() {
-        int removed = 0;
-        for (Table ts : tables.values()) {
-            Iterator<Map.Entry<RowKey, Chain>> it = ts.rows.entrySet().iterator();
-            while (it.hasNext()) {
-                lock.lock();
-                try {
-                    long h = horizon();
-                    for (int i = 0; i < VACUUM_BATCH && it.hasNext(); i++) {
-                        Map.Entry<RowKey, Chain> e = it.next();
-                        removed += ts.prune(e.getKey(), e.getValue(), h);
+        int[] removed = {0};
+        synchronized (vacuumMonitor) {
+            for (Table ts : tables.values()) {
+                Chain at = null;
+                do {
+                    lock.lock();
+                    try {
+                        at = ts.compact(at, VACUUM_BATCH, horizon(), removed);
+                    } finally {
+                        lock.unlock();
                     }
-                } finally {
-                    lock.unlock();
-                }
+                } while (at != null);
             }
         }
         lock.lock();
@@ -1659,10 +1659,10 @@ public final class StorageEngine implements DurableState {
         } finally {
             lock.unlock();
         }
-        if (removed > 0) {
-            LOG.debug("Vacuum removed {} row versions", removed);
+        if (removed[0] > 0) {
+            LOG.debug("Vacuum removed {} row versions", removed[0]);
         }
-        return removed;
+        return removed[0];
     }
 
     /**
@@ -1814,7 +1814,7 @@ public final class StorageEngine implements DurableState {
                 if (ts == null) {
                     continue;
                 }
-                for (Chain ch : ts.rows.values()) {
+                for (Chain ch : ts.chains()) {
                     RowVersion h = ch.head;
                     if (h != null && h.ender == null) {
                         h.ender = st;
@@ -1848,14 +1848,14 @@ public final class StorageEngine implements DurableState {
     /** The live version with the old row's key (or, without a primary key, equal to the old row). */
     private static RowVersion redoFind(TableDef def, Table ts, Object[] oldRow, boolean full) {
         if (def.hasPrimaryKey()) {
-            Chain ch = ts.rows.get(keyOf(def, oldRow));
+            Chain ch = ts.chain(keyOf(def, oldRow));
             RowVersion h = ch == null ? null : ch.head;
             return h != null && h.ender == null ? h : null;
         }
         if (!full) {
             return null;
         }
-        for (Chain ch : ts.rows.values()) {
+        for (Chain ch : ts.chains()) {
             RowVersion h = ch.head;
             if (h != null && h.ender == null && Table.rowsEqual(def, Table.materialize(def, h.values), oldRow)) {
                 return h;
@@ -1867,9 +1867,9 @@ public final class StorageEngine implements DurableState {
     /** Redo is idempotent per key: a live version already holding the key is ended first. */
     private static void redoLink(TxnState st, Table ts, RowKey key, Object[] values) {
         RowVersion v = new RowVersion(key, values, st, 0);
-        Chain ch = ts.rows.get(key);
+        Chain ch = ts.chain(key);
         if (ch == null) {
-            ts.rows.put(key, new Chain(v));
+            ts.addChain(v);
             return;
         }
         RowVersion h = ch.head;

@@ -5,23 +5,109 @@ import io.lrep.core.types.Values;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
-import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The rows of one table: for each key (primary key, or a hidden row id when there is none) a
- * {@link Chain} of versions, newest first, in a skip list ordered by key. Reads ({@link #get},
- * {@link #scan}) walk it without locks; every method that changes chains runs under the engine
- * lock (see {@link StorageEngine}).
+ * {@link Chain} of versions, newest first. The chains are found by key in a hash index and
+ * listed in the order their keys were first inserted, which is the order scans return them in
+ * (as a freshly loaded PostgreSQL heap is read). Reads ({@link #get}, {@link #scan},
+ * {@link #chains}) walk them without locks; every method that changes chains or the list runs
+ * under the engine lock (see {@link StorageEngine}), and only {@link #compact} (vacuum, one at a
+ * time) takes emptied chains out of the list: a reader standing on one follows its unchanged
+ * {@code next} back into the list.
  */
 final class Table {
 
     final int oid;
-    final ConcurrentSkipListMap<RowKey, Chain> rows = new ConcurrentSkipListMap<>();
     final AtomicLong nextRowId = new AtomicLong();
+    private final ConcurrentHashMap<RowKey, Chain> byKey = new ConcurrentHashMap<>();
+    private final Chain first = new Chain();
+    /** The last chain of the list; under the engine lock. */
+    private Chain last = first;
 
     Table(int oid) {
         this.oid = oid;
+    }
+
+    /** The chain of {@code key}, or null. */
+    Chain chain(RowKey key) {
+        return byKey.get(key);
+    }
+
+    /** Whether {@code key} has a chain. */
+    boolean hasChain(RowKey key) {
+        return byKey.containsKey(key);
+    }
+
+    /** Adds a chain of one new version for a key that has none. Under the engine lock. */
+    void addChain(RowVersion v) {
+        Chain ch = new Chain(v);
+        byKey.put(v.key, ch);
+        last.next = ch;
+        last = ch;
+    }
+
+    /** The chains in insertion order, emptied ones skipped; weakly consistent. */
+    Iterable<Chain> chains() {
+        return () -> new Iterator<>() {
+            private Chain at = advance(first);
+
+            private Chain advance(Chain c) {
+                Chain n = c.next;
+                while (n != null && n.head == null) {
+                    n = n.next;
+                }
+                return n;
+            }
+
+            @Override
+            public boolean hasNext() {
+                return at != null;
+            }
+
+            @Override
+            public Chain next() {
+                if (at == null) {
+                    throw new NoSuchElementException();
+                }
+                Chain c = at;
+                at = advance(c);
+                return c;
+            }
+        };
+    }
+
+    /** Drops an emptied chain from the index; it leaves the list at the next {@link #compact}. */
+    private void removeChain(Chain ch) {
+        byKey.remove(ch.key, ch);
+    }
+
+    /**
+     * Prunes up to {@code batch} chains after {@code from} (the list head when null) with
+     * {@link #prune} and takes emptied chains out of the list. Returns the chain to continue
+     * after, or null at the end; adds the versions removed to {@code removed[0]}. Under the
+     * engine lock, by one vacuum at a time.
+     */
+    Chain compact(Chain from, int batch, long horizon, int[] removed) {
+        Chain prev = from == null ? first : from;
+        for (int i = 0; i < batch; i++) {
+            Chain c = prev.next;
+            if (c == null) {
+                return null;
+            }
+            removed[0] += prune(c, horizon);
+            if (c.head == null) {
+                prev.next = c.next;
+                if (last == c) {
+                    last = prev;
+                }
+            } else {
+                prev = c;
+            }
+        }
+        return prev;
     }
 
     /** The version of {@code ch} visible to the snapshot, or null. */
@@ -91,14 +177,14 @@ final class Table {
     }
 
     RowRef get(TxnState own, TableDef def, RowKey key, Snapshot s) {
-        Chain ch = rows.get(key);
+        Chain ch = byKey.get(key);
         RowVersion v = ch == null ? null : visibleVersion(ch, s.lsn(), own, s.cid());
         return v == null ? null : new RowRef(oid, v.key, materialize(def, v.values), v);
     }
 
     /** The rows the snapshot sees, in key order; weakly consistent, never blocks writers. */
     Iterator<RowRef> scan(TxnState own, TableDef def, Snapshot s) {
-        Iterator<Chain> chains = rows.values().iterator();
+        Iterator<Chain> chains = chains().iterator();
         return new Iterator<>() {
             private RowRef next;
 
@@ -127,7 +213,7 @@ final class Table {
 
     /** Unlinks one version (of an aborted transaction). Under the engine lock. */
     void unlink(RowVersion v) {
-        Chain ch = rows.get(v.key);
+        Chain ch = byKey.get(v.key);
         if (ch == null) {
             return;
         }
@@ -144,7 +230,7 @@ final class Table {
             prev = x;
         }
         if (ch.head == null) {
-            rows.remove(v.key, ch);
+            removeChain(ch);
         }
     }
 
@@ -152,7 +238,7 @@ final class Table {
      * Unlinks the versions of {@code ch} that no snapshot at or above {@code horizon} sees:
      * aborted ones and ones ended by a commit at or below it. Under the engine lock.
      */
-    int prune(RowKey key, Chain ch, long horizon) {
+    int prune(Chain ch, long horizon) {
         int removed = 0;
         RowVersion prev = null;
         for (RowVersion v = ch.head; v != null; v = v.older) {
@@ -169,14 +255,14 @@ final class Table {
             }
         }
         if (ch.head == null) {
-            rows.remove(key, ch);
+            removeChain(ch);
         }
         return removed;
     }
 
     /** Whether some key has a current version (committed or in progress). */
     boolean hasLiveRows() {
-        for (Chain ch : rows.values()) {
+        for (Chain ch : chains()) {
             RowVersion h = ch.head;
             if (h != null && !h.creator.aborted && h.isLive()) {
                 return true;
@@ -187,7 +273,7 @@ final class Table {
 
     long versionCount() {
         long n = 0;
-        for (Chain ch : rows.values()) {
+        for (Chain ch : chains()) {
             for (RowVersion v = ch.head; v != null; v = v.older) {
                 n++;
             }

@@ -14,7 +14,10 @@ import java.util.Iterator;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Primary keys order and collide as PostgreSQL's btree on the key columns' types does. */
+/**
+ * Primary keys order and collide as PostgreSQL's btree on the key columns' types does; scans
+ * return rows in the order their keys were inserted, as a heap is read.
+ */
 class KeyOrderTest {
 
     private final MemoryWalLog wal = new MemoryWalLog();
@@ -29,7 +32,8 @@ class KeyOrderTest {
         }
     }
 
-    private List<Object> keys(TableDef def) {
+    /** The keys in scan order. */
+    private List<Object> scanned(TableDef def) {
         List<Object> out = new ArrayList<>();
         try (Transaction t = engine.begin()) {
             Iterator<RowRef> it = t.scan(def, t.statementSnapshot());
@@ -37,6 +41,14 @@ class KeyOrderTest {
                 out.add(it.next().values()[0]);
             }
         }
+        return out;
+    }
+
+    /** The keys as {@link RowKey} orders them. */
+    private List<Object> keys(TableDef def) {
+        PgType[] type = {def.columns().get(0).type()};
+        List<Object> out = scanned(def);
+        out.sort((a, b) -> RowKey.of(type, new Object[] {a}).compareTo(RowKey.of(type, new Object[] {b})));
         return out;
     }
 
@@ -114,5 +126,36 @@ class KeyOrderTest {
             RowRef r = t.get(back, new Object[] {new Object[] {1, 2}}, t.statementSnapshot());
             assertThat(r.values()).containsExactly(new Object[] {1, 2}, "x", new Object[] {"a", null});
         }
+    }
+
+    @Test
+    void shouldScanInInsertionOrderWithReinsertedKeysLast() {
+        TableDef def = table(PgType.INT4);
+        try (Transaction t = engine.begin()) {
+            for (int k : new int[] {5, 3, 9, 1, 7}) {
+                t.insert(def, row(k, "x"));
+            }
+            t.commit();
+        }
+        assertThat(scanned(def)).containsExactly(5, 3, 9, 1, 7);
+        try (Transaction t = engine.begin()) {
+            t.delete(t.get(def, new Object[] {3}, t.statementSnapshot()));
+            t.delete(t.get(def, new Object[] {7}, t.statementSnapshot()));
+            t.commit();
+        }
+        assertThat(engine.vacuum()).isEqualTo(2);
+        try (Transaction t = engine.begin()) {
+            t.insert(def, row(3, "again"));
+            t.insert(def, row(2, "new"));
+            t.update(t.get(def, new Object[] {5}, t.statementSnapshot()), row(5, "updated"));
+            t.commit();
+        }
+        assertThat(scanned(def)).containsExactly(5, 9, 1, 3, 2);
+        engine.vacuum();
+        try (Transaction t = engine.begin()) {
+            t.insert(def, row(8, "after the last one was vacuumed"));
+            t.commit();
+        }
+        assertThat(scanned(def)).containsExactly(5, 9, 1, 3, 2, 8);
     }
 }
