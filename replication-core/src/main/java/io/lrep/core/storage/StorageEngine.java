@@ -322,9 +322,7 @@ public final class StorageEngine implements DurableState {
                     v.ender = null;
                 }
             }
-            for (Transaction.CreatedRow c : t.createdRows) {
-                c.table().unlink(c.version());
-            }
+            t.createdRows.unlinkFrom(0);
             for (Catalog.CatVersion v : t.endedCatalog) {
                 if (v.ender == t.state) {
                     v.ender = null;
@@ -370,7 +368,7 @@ public final class StorageEngine implements DurableState {
         lock.lock();
         try {
             t.checkActive();
-            t.savepoints.add(new Transaction.Savepoint(name, t.createdRows.size(), t.endedRows.size(), t.createdCatalog.size(),
+            t.savepoints.add(new Transaction.Savepoint(name, t.createdRows.mark(), t.endedRows.size(), t.createdCatalog.size(),
                     t.endedCatalog.size(), t.lockedRows.size(), Map.copyOf(t.heldLocks), wal.insertLsn()));
         } finally {
             lock.unlock();
@@ -400,8 +398,9 @@ public final class StorageEngine implements DurableState {
 
     /**
      * Undoes, newest first, what {@code t} did since the savepoint: WAL first (so a failed
-     * append leaves everything as it was), then locks taken, versions ended, versions created,
-     * catalog versions ended and created, and table locks taken.
+     * append leaves everything as it was), then locks taken, versions ended, versions created
+     * (each unlinked by identity, so their order does not matter), catalog versions ended and
+     * created, and table locks taken.
      */
     void rollbackToSavepoint(Transaction t, String name) {
         lock.lock();
@@ -430,11 +429,7 @@ public final class StorageEngine implements DurableState {
                 }
             }
             ended.clear();
-            List<Transaction.CreatedRow> created = t.createdRows.subList(sp.createdRows(), t.createdRows.size());
-            for (int k = created.size() - 1; k >= 0; k--) {
-                created.get(k).table().unlink(created.get(k).version());
-            }
-            created.clear();
+            t.createdRows.unlinkFrom(sp.createdRows());
             List<Catalog.CatVersion> endedCat = t.endedCatalog.subList(sp.endedCatalog(), t.endedCatalog.size());
             for (int k = endedCat.size() - 1; k >= 0; k--) {
                 if (endedCat.get(k).ender == t.state) {
@@ -1275,16 +1270,14 @@ public final class StorageEngine implements DurableState {
         return v.toString();
     }
 
-    private static RowKey keyOf(TableDef def, Object[] row) {
-        List<Integer> pk = def.primaryKey();
-        Object[] k = new Object[pk.size()];
-        PgType[] types = new PgType[k.length];
-        for (int i = 0; i < k.length; i++) {
-            int attnum = pk.get(i);
-            k[i] = row[attnum - 1];
-            types[i] = def.columns().get(attnum - 1).type();
+    /** Whether two full-width rows of {@code def} have equal primary keys (as {@link RowKey#equals} compares them). */
+    private static boolean sameKey(TableDef def, Object[] a, Object[] b) {
+        for (int attnum : def.primaryKey()) {
+            if (Values.compare(def.columns().get(attnum - 1).type(), a[attnum - 1], b[attnum - 1]) != 0) {
+                return false;
+            }
         }
-        return RowKey.wrap(types, k); // both arrays are new: no copies
+        return true;
     }
 
     /** The key of {@code def} with these key column values, typed by the key columns. */
@@ -1363,7 +1356,7 @@ public final class StorageEngine implements DurableState {
             v.older = ch.head;
             ch.head = v;
         }
-        t.createdRows.add(new Transaction.CreatedRow(v, ts));
+        t.createdRows.add(ts, v);
     }
 
     RowRef insert(Transaction t, TableDef table, Object[] row, boolean throwOnConflict) {
@@ -1372,7 +1365,7 @@ public final class StorageEngine implements DurableState {
             TableDef def = lockForWrite(t, table);
             Object[] full = validate(def, row);
             Table ts = tables.get(def.oid());
-            RowKey key = def.hasPrimaryKey() ? keyOf(def, full) : RowKey.of(ts.nextRowId.incrementAndGet());
+            RowKey key = def.hasPrimaryKey() ? ts.keyOf(def, full) : ts.newRowId();
             // a key never seen (the common case) needs no wait: the engine lock is held from here to the link
             boolean newKey = !ts.hasChain(key);
             RowVersion existing = newKey ? null : awaitKeyFree(t, ts, key);
@@ -1387,7 +1380,7 @@ public final class StorageEngine implements DurableState {
             log(t, new WalRecord.Insert(t.state.xid, def.oid(), full));
             if (newKey) {
                 ts.addChain(v);
-                t.createdRows.add(new Transaction.CreatedRow(v, ts));
+                t.createdRows.add(ts, v);
             } else {
                 link(t, ts, v);
             }
@@ -1446,7 +1439,7 @@ public final class StorageEngine implements DurableState {
                     v.locker = t.state;
                     return new WriteResult(WriteResult.Status.OK, ref);
                 }
-                RowKey newKey = full == null || !def.hasPrimaryKey() ? v.key : keyOf(def, full);
+                RowKey newKey = full == null || !def.hasPrimaryKey() ? v.key : ts.keyOf(def, full);
                 if (full != null && !newKey.equals(v.key)) {
                     RowVersion clash = awaitKeyFree(t, ts, newKey);
                     if (!v.isLive()) {
@@ -1524,7 +1517,7 @@ public final class StorageEngine implements DurableState {
         if (isFullOld(def)) {
             return old;
         }
-        if (newRow != null && keyOf(def, old).equals(keyOf(def, newRow))) {
+        if (newRow != null && sameKey(def, old, newRow)) {
             return null;
         }
         Object[] k = new Object[old.length];
@@ -1787,7 +1780,7 @@ public final class StorageEngine implements DurableState {
         } else if (r instanceof WalRecord.Insert ins) {
             TableDef def = liveTable(ins.relOid());
             Table ts = tables.get(def.oid());
-            RowKey key = def.hasPrimaryKey() ? keyOf(def, ins.newRow()) : RowKey.of(ts.nextRowId.incrementAndGet());
+            RowKey key = def.hasPrimaryKey() ? ts.keyOf(def, ins.newRow()) : ts.newRowId();
             redoLink(st, ts, key, ins.newRow().clone());
         } else if (r instanceof WalRecord.Update u) {
             TableDef def = liveTable(u.relOid());
@@ -1796,9 +1789,9 @@ public final class StorageEngine implements DurableState {
             RowKey key;
             if (old != null) {
                 old.ender = st;
-                key = def.hasPrimaryKey() ? keyOf(def, u.newRow()) : old.key;
+                key = def.hasPrimaryKey() ? ts.keyOf(def, u.newRow()) : old.key;
             } else {
-                key = def.hasPrimaryKey() ? keyOf(def, u.newRow()) : RowKey.of(ts.nextRowId.incrementAndGet());
+                key = def.hasPrimaryKey() ? ts.keyOf(def, u.newRow()) : ts.newRowId();
             }
             redoLink(st, ts, key, u.newRow().clone());
         } else if (r instanceof WalRecord.Delete d) {
@@ -1848,7 +1841,7 @@ public final class StorageEngine implements DurableState {
     /** The live version with the old row's key (or, without a primary key, equal to the old row). */
     private static RowVersion redoFind(TableDef def, Table ts, Object[] oldRow, boolean full) {
         if (def.hasPrimaryKey()) {
-            Chain ch = ts.chain(keyOf(def, oldRow));
+            Chain ch = ts.chain(ts.keyOf(def, oldRow));
             RowVersion h = ch == null ? null : ch.head;
             return h != null && h.ender == null ? h : null;
         }

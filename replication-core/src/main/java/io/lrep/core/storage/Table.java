@@ -31,6 +31,37 @@ final class Table {
         this.oid = oid;
     }
 
+    /** The primary key's column types of one definition of the table: shared by its keys. */
+    private record KeyTypes(TableDef def, PgType[] types) {}
+
+    private static final PgType[] ROW_ID_TYPES = {PgType.INT8};
+
+    private volatile KeyTypes keyTypes;
+
+    /** The key of a full-width row of {@code def}, which has a primary key. */
+    RowKey keyOf(TableDef def, Object[] row) {
+        KeyTypes kt = keyTypes;
+        List<Integer> pk = def.primaryKey();
+        if (kt == null || kt.def != def) {
+            PgType[] types = new PgType[pk.size()];
+            for (int i = 0; i < types.length; i++) {
+                types[i] = def.columns().get(pk.get(i) - 1).type();
+            }
+            kt = new KeyTypes(def, types);
+            keyTypes = kt;
+        }
+        Object[] k = new Object[pk.size()];
+        for (int i = 0; i < k.length; i++) {
+            k[i] = row[pk.get(i) - 1];
+        }
+        return RowKey.wrap(kt.types, k); // the values array is new, the types shared and never written
+    }
+
+    /** A new hidden row id, the key of a row of a table without a primary key. */
+    RowKey newRowId() {
+        return RowKey.wrap(ROW_ID_TYPES, new Object[] {nextRowId.incrementAndGet()});
+    }
+
     /** The chain of {@code key}, or null. */
     Chain chain(RowKey key) {
         return byKey.get(key);

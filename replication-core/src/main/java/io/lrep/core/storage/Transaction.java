@@ -50,7 +50,7 @@ public final class Transaction implements AutoCloseable {
     boolean wroteWal;
     boolean done;
     final Map<Integer, Boolean> heldLocks = new HashMap<>();
-    final List<CreatedRow> createdRows = new ArrayList<>();
+    final CreatedRows createdRows = new CreatedRows();
     final List<RowVersion> endedRows = new ArrayList<>();
     final List<Catalog.CatVersion> createdCatalog = new ArrayList<>();
     final List<Catalog.CatVersion> endedCatalog = new ArrayList<>();
@@ -60,9 +60,6 @@ public final class Transaction implements AutoCloseable {
     final List<Savepoint> savepoints = new ArrayList<>();
     /** The end LSN of the last WAL record this transaction appended, or 0. */
     long lastWalEnd;
-
-    /** A version this transaction linked into {@code table}. */
-    record CreatedRow(RowVersion version, Table table) {}
 
     /** A version this transaction locked FOR UPDATE, and who had locked it before. */
     record LockedRow(RowVersion version, TxnState previousLocker) {}

@@ -1,0 +1,48 @@
+package io.lrep.core.storage;
+
+import java.util.ArrayList;
+
+/**
+ * The row versions a transaction linked, to unlink if it aborts: each run of one table's
+ * versions follows that table (no object per version: a long transaction keeps its list until
+ * it ends). Under the engine lock.
+ */
+final class CreatedRows {
+
+    private final ArrayList<Object> items = new ArrayList<>();
+    private Table last;
+
+    void add(Table table, RowVersion v) {
+        if (table != last) {
+            items.add(table);
+            last = table;
+        }
+        items.add(v);
+    }
+
+    /** A position to unlink back to ({@link #unlinkFrom}); the next version starts a new run. */
+    int mark() {
+        last = null;
+        return items.size();
+    }
+
+    /** Unlinks every version added since {@code mark} and forgets them. */
+    void unlinkFrom(int mark) {
+        Table table = null;
+        for (int i = mark; i < items.size(); i++) {
+            Object o = items.get(i);
+            if (o instanceof Table t) {
+                table = t;
+            } else {
+                table.unlink((RowVersion) o);
+            }
+        }
+        items.subList(mark, items.size()).clear();
+        last = null;
+    }
+
+    void clear() {
+        items.clear();
+        last = null;
+    }
+}
