@@ -133,6 +133,7 @@ public final class CompareBench {
         Optional<Path> pgBin = PgCluster.binaries();
         String skipped = null;
         String pgVersion = "-";
+        String lrepVersion = "-";
         try {
             say("data directories under %s; %s", dir, options);
             for (String system : options.systems()) {
@@ -145,15 +146,21 @@ public final class CompareBench {
                 Pair pair = system.equals(LREP) ? startLrep(dir) : startPostgresql(pgBin.get(), dir);
                 if (system.equals(POSTGRESQL)) {
                     pgVersion = pair.version();
+                } else {
+                    lrepVersion = pair.version();
                 }
                 runWorkloads(pair, system.equals(LREP) ? 0 : 1, pgBin.orElse(null));
                 closeLast();
             }
         } finally {
-            Runtime.getRuntime().removeShutdownHook(cleanup);
+            try {
+                Runtime.getRuntime().removeShutdownHook(cleanup);
+            } catch (IllegalStateException e) {
+                // the JVM is shutting down (Ctrl-C): the hook is stopping everything already
+            }
             stopAll(dir);
         }
-        String report = report(pgVersion, skipped);
+        String report = report(lrepVersion, pgVersion, skipped);
         System.out.println();
         System.out.print(report);
         if (options.out() != null) {
@@ -654,14 +661,13 @@ public final class CompareBench {
         }
     }
 
-    private String report(String pgVersion, String skipped) {
+    private String report(String lrepVersion, String pgVersion, String skipped) {
         StringBuilder sb = new StringBuilder();
         sb.append("## lrep against PostgreSQL, end to end\n\n");
         sb.append(String.format(Locale.ROOT, "- machine: %s; %d CPUs, %s; load average %s%n", cpuModel(), Runtime.getRuntime().availableProcessors(),
                 memory(), CpuWindow.loadAverage()));
-        sb.append(String.format(Locale.ROOT, "- versions: lrep %s (commit %s), PostgreSQL %s, Java %s%n",
-                System.getProperty("lrep.bench.version", "0.1.0-SNAPSHOT"), System.getProperty("lrep.bench.commit", "unknown"), pgVersion,
-                System.getProperty("java.runtime.version")));
+        sb.append(String.format(Locale.ROOT, "- versions: lrep commit %s (server_version %s), PostgreSQL %s, Java %s%n",
+                System.getProperty("lrep.bench.commit", "unknown"), lrepVersion, pgVersion, System.getProperty("java.runtime.version")));
         sb.append(String.format(Locale.ROOT, "- settings: every server on 127.0.0.1, fsync = on, synchronous_commit = on; subscription WITH"
                 + " (synchronous_commit = 'on'): subscriber durability = every applied transaction flushed (fsync) before it counts as"
                 + " applied; lrep nodes each in its own JVM (%s); PostgreSQL shared_buffers = 256MB, wal_level = logical%n",
