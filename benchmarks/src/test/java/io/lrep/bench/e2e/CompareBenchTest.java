@@ -3,8 +3,14 @@ package io.lrep.bench.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.lrep.node.Node;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@link CompareBench} in its short mode, so that the harness cannot rot: every workload runs and
@@ -47,6 +53,28 @@ class CompareBenchTest {
         assertThat(CompareBench.intervalMs("00:00:00.012345")).isEqualTo(12.345, org.assertj.core.data.Offset.offset(1e-9));
         assertThat(CompareBench.intervalMs("00:01:02.5")).isEqualTo(62_500, org.assertj.core.data.Offset.offset(1e-9));
         assertThat(CompareBench.intervalMs("1 day 00:00:01")).isEqualTo(86_401_000, org.assertj.core.data.Offset.offset(1e-9));
+    }
+
+    @Test
+    void checksumChangesWithAnyColumnOfAnyRow(@TempDir Path dir) throws Exception {
+        Node.init(dir, Map.of(), NodeProcess.USER, "trust", null);
+        try (Node node = Node.start(dir, Map.of("port", "0", "listen_addresses", "127.0.0.1"));
+                Connection c = BenchSql.connect(node.port(), NodeProcess.USER)) {
+            BenchSql.execute(c, "CREATE TABLE accounts (id bigint PRIMARY KEY, balance bigint, note text)",
+                    "INSERT INTO accounts SELECT g, g * 10, md5(g::text) FROM generate_series(1, 25000) g");
+            CompareBench.Checksum all = CompareBench.checksum(c);
+            assertThat(all.rows()).isEqualTo(25_000);
+            assertThat(CompareBench.checksum(c)).isEqualTo(all);
+
+            BenchSql.execute(c, "UPDATE accounts SET balance = balance + 1 WHERE id = 17000");
+            CompareBench.Checksum balance = CompareBench.checksum(c);
+            BenchSql.execute(c, "UPDATE accounts SET balance = balance - 1, note = 'x' WHERE id = 17000");
+            CompareBench.Checksum note = CompareBench.checksum(c);
+            BenchSql.execute(c, "UPDATE accounts SET note = md5('17000') WHERE id = 17000");
+
+            assertThat(List.of(balance, note)).doesNotContain(all).doesNotHaveDuplicates();
+            assertThat(CompareBench.checksum(c)).isEqualTo(all);
+        }
     }
 
     private CompareBench.Outcome shortRun(String systems) throws Exception {
