@@ -7,14 +7,9 @@
 # Measure with nothing else running on the machine: another build at the same time
 # invalidates the figures. LREP_JAVA_OPTS replaces the JVM options (default: parallel GC).
 set -euo pipefail
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-root="$(cd "$here/../.." && pwd)"
-jar="$root/benchmarks/target/benchmarks.jar"
-if [ ! -f "$jar" ]; then
-  (cd "$root" && mvn -B -q -DskipTests -pl benchmarks -am package)
-fi
-echo "== machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/{print $2}') GiB; $(java -version 2>&1 | head -1)"
-echo "== lrep $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown); load before the run:$(uptime | sed 's/.*load average://')"
+# shellcheck source=../common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../common.sh"
+echo "== lrep $commit; load before the run:$(uptime | sed 's/.*load average://')"
 # shellcheck disable=SC2086
 LREP_LOG_LEVEL=${LREP_LOG_LEVEL:-WARN} java ${LREP_JAVA_OPTS:--XX:+UseParallelGC} -cp "$jar" io.lrep.bench.e2e.ReplicationBench "$@"
 echo "== load after the run:$(uptime | sed 's/.*load average://')"

@@ -1,29 +1,32 @@
 package io.lrep.bench.e2e;
 
+import static io.lrep.bench.e2e.BenchSql.count;
+import static io.lrep.bench.e2e.BenchSql.deleteTree;
+import static io.lrep.bench.e2e.BenchSql.execute;
+import static io.lrep.bench.e2e.BenchSql.parseLsn;
+import static io.lrep.bench.e2e.BenchSql.pause;
+import static io.lrep.bench.e2e.BenchSql.percentile;
+import static io.lrep.bench.e2e.BenchSql.say;
+import static io.lrep.bench.e2e.BenchSql.single;
+
 import io.lrep.node.Node;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Stream;
 
 /**
  * End-to-end replication throughput between two real lrep nodes: a publisher and a subscriber,
@@ -50,7 +53,7 @@ import java.util.stream.Stream;
  */
 public final class ReplicationBench {
 
-    private static final String USER = "lrep";
+    private static final String USER = NodeProcess.USER;
 
     private final Map<String, String> args;
     private final int rows;
@@ -91,13 +94,7 @@ public final class ReplicationBench {
      * @throws Exception on any failure (the run stops)
      */
     public static void main(String[] argv) throws Exception {
-        Map<String, String> args = new HashMap<>();
-        for (String a : argv) {
-            if (!a.startsWith("--") || !a.contains("=")) {
-                throw new IllegalArgumentException("argument: " + a + " (expected: --name=value)");
-            }
-            args.put(a.substring(2, a.indexOf('=')), a.substring(a.indexOf('=') + 1));
-        }
+        Map<String, String> args = BenchSql.parseArgs(argv);
         new ReplicationBench(args).run();
     }
 
@@ -147,70 +144,34 @@ public final class ReplicationBench {
         deleteTree(dir);
     }
 
-    private static RunningNode startNode(Path dataDir, Map<String, String> extra, boolean separate, String javaOpts)
-            throws IOException, InterruptedException {
-        Map<String, String> settings = new HashMap<>(extra);
-        settings.put("listen_addresses", "127.0.0.1");
-        settings.put("fsync", "on");
-        settings.put("synchronous_commit", "on");
-        Node.init(dataDir, Map.of(), USER, "trust", null);
-        if (!separate) {
-            settings.put("port", "0");
-            Node node = Node.start(dataDir, settings);
+    private static RunningNode startNode(Path dataDir, Map<String, String> extra, boolean separate, String javaOpts) throws IOException {
+        Map<String, String> settings = NodeProcess.durableSettings(extra);
+        if (separate) {
+            NodeProcess process = NodeProcess.start(dataDir, settings, javaOpts);
             return new RunningNode() {
                 @Override
                 public int port() {
-                    return node.port();
+                    return process.port();
                 }
 
                 @Override
                 public void close() {
-                    node.close();
+                    process.close();
                 }
             };
         }
-        int port;
-        try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
-            port = probe.getLocalPort();
-        }
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(Arrays.asList(javaOpts.trim().split("\\s+")));
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.lrep.node.cli.Lrep", "start", "-D", dataDir.toString(),
-                "-p", String.valueOf(port)));
-        settings.forEach((k, v) -> cmd.addAll(List.of("-c", k + "=" + v)));
-        Process process = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(dataDir.resolveSibling(dataDir.getFileName() + ".log").toFile()).start();
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (true) {
-            try {
-                connect(port).close();
-                break;
-            } catch (SQLException e) {
-                if (!process.isAlive() || System.nanoTime() > deadline) {
-                    process.destroyForcibly();
-                    throw new IllegalStateException("the node in " + dataDir + " did not start (see its .log)", e);
-                }
-                pause(50);
-            }
-        }
+        Node.init(dataDir, Map.of(), USER, "trust", null);
+        settings.put("port", "0");
+        Node node = Node.start(dataDir, settings);
         return new RunningNode() {
             @Override
             public int port() {
-                return port;
+                return node.port();
             }
 
             @Override
             public void close() {
-                process.destroy(); // SIGTERM: lrep start shuts the node down cleanly
-                try {
-                    if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
-                        process.destroyForcibly();
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    process.destroyForcibly();
-                }
+                node.close();
             }
         };
     }
@@ -475,12 +436,6 @@ public final class ReplicationBench {
                     + " catch-up after the clients stopped %.0f ms; keeps up: %s", n, percentile(all, 50), percentile(all, 99), all[n - 1],
                     percentile(firstQuarter, 50), percentile(lastQuarter, 50), catchUpMs, keepsUp ? "yes" : "NO");
         }
-
-        private static double percentile(double[] values, int p) {
-            double[] v = values.clone();
-            Arrays.sort(v);
-            return v[Math.min(v.length - 1, (int) Math.ceil(p / 100.0 * v.length) - 1 < 0 ? 0 : (int) Math.ceil(p / 100.0 * v.length) - 1)];
-        }
     }
 
     // ---------------------------------------------------------------- scenario c
@@ -534,59 +489,6 @@ public final class ReplicationBench {
     }
 
     // ---------------------------------------------------------------- helpers
-
-    /**
-     * CPU used from here to {@link #report()}: this JVM's (both nodes and the clients) and the
-     * rest of the machine's (other processes, the kernel's work for no process), in cores, from
-     * /proc/stat and the JVM's process CPU time. Another build running at the same time shows as
-     * "others".
-     */
-    private static final class CpuWindow {
-        private final long wallNanos = System.nanoTime();
-        private final long processNanos = processCpuNanos();
-        private final long machineTicks = machineBusyTicks();
-        private final long gcMillis = gcMillis();
-
-        String report() {
-            double wall = (System.nanoTime() - wallNanos) / 1e9;
-            double own = (processCpuNanos() - processNanos) / 1e9 / wall;
-            double machine = (machineBusyTicks() - machineTicks) / 100.0 / wall;
-            return String.format(Locale.ROOT, "[cpu: this JVM %.2f cores, rest of the machine %.2f cores, load %s; gc %d ms]", own,
-                    Math.max(0, machine - own), loadAverage(), gcMillis() - gcMillis);
-        }
-
-        private static long gcMillis() {
-            long sum = 0;
-            for (var gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
-                sum += Math.max(0, gc.getCollectionTime());
-            }
-            return sum;
-        }
-
-        private static long processCpuNanos() {
-            return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
-                    .getProcessCpuTime();
-        }
-
-        /** user + nice + system + irq + softirq + steal of all CPUs, in USER_HZ ticks (1/100 s); -1 if unknown. */
-        private static long machineBusyTicks() {
-            try {
-                String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
-                return Long.parseLong(f[1]) + Long.parseLong(f[2]) + Long.parseLong(f[3]) + Long.parseLong(f[6]) + Long.parseLong(f[7])
-                        + Long.parseLong(f[8]);
-            } catch (IOException | RuntimeException e) {
-                return -1; // not Linux: the report then shows nonsense for "rest", said in the docs
-            }
-        }
-
-        private static String loadAverage() {
-            try {
-                return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
-            } catch (IOException e) {
-                return "?"; // not Linux
-            }
-        }
-    }
 
     private Profile profile(String scenario) {
         return jfrDir == null ? Profile.OFF : new Profile(jfrDir, scenario);
@@ -646,13 +548,7 @@ public final class ReplicationBench {
     }
 
     private static Connection connect(RunningNode node) throws SQLException {
-        return connect(node.port());
-    }
-
-    private static Connection connect(int port) throws SQLException {
-        Properties props = new Properties();
-        props.setProperty("user", USER);
-        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", props);
+        return BenchSql.connect(node.port(), USER);
     }
 
     private static String origin(Connection s, String subscription) throws SQLException {
@@ -683,10 +579,6 @@ public final class ReplicationBench {
         }
     }
 
-    private static long count(Connection c, String table) throws SQLException {
-        return Long.parseLong(single(c, "SELECT count(*) FROM " + table));
-    }
-
     private static long originLsn(Connection s, String origin) throws SQLException {
         String lsn = single(s, "SELECT remote_lsn FROM pg_replication_origin_status WHERE external_id = '" + origin + "'");
         return lsn == null ? 0 : parseLsn(lsn);
@@ -694,50 +586,5 @@ public final class ReplicationBench {
 
     private static long walLsn(Connection p) throws SQLException {
         return parseLsn(single(p, "SELECT pg_current_wal_lsn()"));
-    }
-
-    private static long parseLsn(String text) {
-        int slash = text.indexOf('/');
-        return Long.parseLong(text.substring(0, slash), 16) << 32 | Long.parseLong(text.substring(slash + 1), 16);
-    }
-
-    private static String single(Connection c, String sql) throws SQLException {
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            return rs.next() ? rs.getString(1) : null;
-        }
-    }
-
-    private static void execute(Connection c, String... sql) throws SQLException {
-        try (Statement st = c.createStatement()) {
-            for (String s : sql) {
-                st.execute(s);
-            }
-        }
-    }
-
-    /**
-     * Waits {@code periodMs} before a caller polls again (a polling period, not a delay to let
-     * something happen: every caller re-checks its condition). 
-     */
-    private static void pause(long periodMs) {
-        java.util.concurrent.locks.LockSupport.parkNanos(periodMs * 1_000_000L);
-    }
-
-    private static void say(String format, Object... values) {
-        System.out.printf(Locale.ROOT, "%tT " + format + "%n", Stream.concat(Stream.of(System.currentTimeMillis()), Arrays.stream(values)).toArray());
-    }
-
-    private static void deleteTree(Path dir) {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(f -> {
-                try {
-                    Files.deleteIfExists(f);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        } catch (IOException e) {
-            throw new UncheckedIOException("deleting " + dir, e);
-        }
     }
 }
