@@ -54,6 +54,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -195,7 +196,8 @@ public final class Node implements AutoCloseable {
                     .withRingCapacity(Math.toIntExact(config.getLong("wal_buffers") * WAL_PAGE_BYTES))
                     .withSegmentSize(WalSegment.DEFAULT_SIZE)
                     .withTimeline(control.timeline())
-                    .withFsync(config.getBool("fsync"));
+                    .withFsync(config.getBool("fsync"))
+                    .withWriter(TimeUnit.MILLISECONDS.toNanos(config.getMillis("wal_writer_delay")), config.getBytes("wal_writer_flush_after"));
             Wal wal = Wal.open(walConfig);
             opened.push(wal);
 

@@ -302,6 +302,8 @@ public final class StorageEngine implements DurableState {
         }
         if (t.synchronousCommit) {
             wal.waitForFlush(end);
+        } else {
+            wal.requestFlush();
         }
         return end;
     }

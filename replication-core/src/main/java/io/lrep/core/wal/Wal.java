@@ -289,6 +289,11 @@ public final class Wal implements WalLog, AutoCloseable {
     }
 
     @Override
+    public void requestFlush() {
+        writer.wake();
+    }
+
+    @Override
     public boolean awaitFlushedBeyond(long lsn, long timeoutNanos) {
         if (ring.getFlushedUpToAcquire() > lsn) {
             return true;

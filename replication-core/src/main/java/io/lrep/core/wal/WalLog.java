@@ -19,6 +19,14 @@ public interface WalLog {
     /** Blocks until every record ending at or before {@code lsn} is durable (group commit). */
     void waitForFlush(long lsn);
 
+    /**
+     * Asks for a flush soon without waiting for it: an asynchronous commit's rows become visible
+     * once it is flushed, so it should not wait for the flusher's idle round. Does nothing where
+     * flushes are only made by hand.
+     */
+    default void requestFlush() {
+    }
+
     /** Blocks until the flushed end passes {@code lsn} or the timeout runs out; true if it passed. */
     boolean awaitFlushedBeyond(long lsn, long timeoutNanos);
 

@@ -38,6 +38,8 @@ public final class WalWriter implements BackgroundWorker {
     private final List<LongConsumer> flushListeners = new CopyOnWriteArrayList<>();
     private volatile Thread thread;
     private volatile boolean wakeRequested;
+    /** When the writer first saw records waiting that nobody asked to flush, or -1; the writer's thread only. */
+    private long pendingSince = -1;
 
     // Guarded by flushLock.
     private long flushedPosition;
@@ -56,22 +58,46 @@ public final class WalWriter implements BackgroundWorker {
     }
 
     /**
-     * One round: flushes what is published; when nothing is, waits up to 2 ms for a
-     * {@link #wake()} and tries once more. Returns the number of records flushed.
+     * One round. A flush asked for ({@link #wake()}: a committer waiting, an asynchronous commit, a
+     * writer short of ring space) runs at once; otherwise, as PostgreSQL's walwriter does, published
+     * records are flushed only once {@code wal_writer_flush_after} bytes of them wait or they have
+     * waited {@code wal_writer_delay} ({@link WalConfig}), so that an fsync of a transaction's records before its commit
+     * does not make the commit wait behind it. Between checks it parks up to 2 ms (or until woken).
+     * Returns the number of records flushed.
      */
     @Override
     public int doWork() {
         thread = Thread.currentThread();
-        wakeRequested = false; // cleared before the scan: a wake after this point makes the next park return at once
-        int n = flush();
-        if (n > 0) {
-            return n;
+        boolean requested = wakeRequested;
+        wakeRequested = false; // cleared before the scan: a wake after this point makes the next round flush
+        if (requested || idleFlushDue()) {
+            pendingSince = -1;
+            int n = flush();
+            if (n > 0) {
+                return n;
+            }
         }
         if (!wakeRequested) {
             LockSupport.parkNanos(this, IDLE_WAIT_NANOS);
         }
-        wakeRequested = false;
-        return flush();
+        return 0;
+    }
+
+    private boolean idleFlushDue() {
+        long pending = ring.getInsertPositionAcquire() - ring.getFlushedUpToAcquire();
+        if (pending <= 0) {
+            pendingSince = -1;
+            return false;
+        }
+        if (pending >= config.writerFlushAfterBytes()) {
+            return true;
+        }
+        long now = System.nanoTime();
+        if (pendingSince < 0) {
+            pendingSince = now;
+            return false;
+        }
+        return now - pendingSince >= config.writerDelayNanos();
     }
 
     @Override

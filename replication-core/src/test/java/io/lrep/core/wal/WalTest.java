@@ -2,15 +2,18 @@ package io.lrep.core.wal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.lrep.core.error.LrepException;
 import io.lrep.core.error.SqlState;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -49,6 +52,35 @@ class WalTest {
             long second = wal.append(new WalRecord.LogicalMessage(0, false, "p", new byte[] {2}));
             wal.waitForFlush(second);
             assertThat(seen).hasSize(before);
+        }
+    }
+
+    @Test
+    void shouldFlushRecordsNobodyWaitsForOnRequestOnceEnoughWaitOrAfterTheDelay() {
+        // wal_writer_delay far longer than the test: only a request or wal_writer_flush_after flushes
+        WalConfig c = WalTestSupport.small(root, 1 << 20, 1 << 20).withWriter(TimeUnit.HOURS.toNanos(1), 64 * 1024);
+        try (Wal wal = Wal.open(c)) {
+            wal.startWriterThread();
+            long first = wal.append(new WalRecord.LogicalMessage(0, false, "p", new byte[100]));
+            await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(5)).until(() -> wal.flushedLsn() < first);
+            wal.requestFlush();
+            await().atMost(Duration.ofSeconds(5)).until(() -> wal.flushedLsn() >= first);
+
+            long small = wal.append(new WalRecord.LogicalMessage(0, false, "p", new byte[100]));
+            await().during(Duration.ofMillis(100)).atMost(Duration.ofSeconds(5)).until(() -> wal.flushedLsn() < small);
+            long last = small;
+            for (int i = 0; i < 8; i++) {
+                last = wal.append(new WalRecord.LogicalMessage(0, false, "p", new byte[10_000]));
+            }
+            long end = last;
+            await().atMost(Duration.ofSeconds(5)).until(() -> wal.flushedLsn() >= end);
+        }
+        WalConfig delayed = WalTestSupport.small(root.resolve("delayed"), 1 << 20, 1 << 20)
+                .withWriter(TimeUnit.MILLISECONDS.toNanos(20), 64 * 1024);
+        try (Wal wal = Wal.open(delayed)) {
+            wal.startWriterThread();
+            long lsn = wal.append(new WalRecord.LogicalMessage(0, false, "p", new byte[100]));
+            await().atMost(Duration.ofSeconds(5)).until(() -> wal.flushedLsn() >= lsn);
         }
     }
 
