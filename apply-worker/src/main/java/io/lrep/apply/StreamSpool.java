@@ -44,6 +44,10 @@ final class StreamSpool implements AutoCloseable {
     private final Map<Integer, LinkedHashMap<Integer, Long>> subxacts = new HashMap<>();
     private FileChannel open;
     private int openXid;
+    /** Messages of the open stream block not yet written to its file. */
+    private final ByteBuffer pending = ByteBuffer.allocate(1 << 16);
+    /** The open file's size once {@link #pending} is written: the offset of the next message. */
+    private long position;
 
     StreamSpool(Path dir) {
         this.dir = dir;
@@ -74,6 +78,7 @@ final class StreamSpool implements AutoCloseable {
                 open = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
             }
             openXid = xid;
+            position = open.size();
         } catch (IOException e) {
             throw ioError("could not open stream file \"" + file + "\"", e);
         }
@@ -87,16 +92,30 @@ final class StreamSpool implements AutoCloseable {
         return openXid;
     }
 
-    /** Appends one message of the open stream block; {@code subXid} is the change's own xid. */
+    /** Appends one message of the open stream block (buffered until the block ends); {@code subXid} is the change's own xid. */
     void write(PgOutputMessage m, int subXid) {
+        if (subXid != openXid && subXid != 0) {
+            subxacts.get(openXid).putIfAbsent(subXid, position);
+        }
+        byte[] payload = encoder.encode(m);
+        if (pending.remaining() < 4 + payload.length) {
+            drain();
+        }
+        if (pending.remaining() < 4 + payload.length) {
+            writeFully(ByteBuffer.allocate(4 + payload.length).putInt(payload.length).put(payload).flip());
+        } else {
+            pending.putInt(payload.length).put(payload);
+        }
+        position += 4 + payload.length;
+    }
+
+    private void drain() {
+        writeFully(pending.flip());
+        pending.clear();
+    }
+
+    private void writeFully(ByteBuffer buf) {
         try {
-            long offset = open.size();
-            if (subXid != openXid && subXid != 0) {
-                subxacts.get(openXid).putIfAbsent(subXid, offset);
-            }
-            byte[] payload = encoder.encode(m);
-            ByteBuffer buf = ByteBuffer.allocate(4 + payload.length);
-            buf.putInt(payload.length).put(payload).flip();
             while (buf.hasRemaining()) {
                 open.write(buf);
             }
@@ -110,7 +129,7 @@ final class StreamSpool implements AutoCloseable {
         if (open == null) {
             throw new LrepException(SqlState.PROTOCOL_VIOLATION, "STREAM STOP message without STREAM START");
         }
-        closeOpen();
+        closeOpen(true);
     }
 
     /** Stream Abort of {@code subXid} (== xid: the whole transaction). */
@@ -132,8 +151,15 @@ final class StreamSpool implements AutoCloseable {
                 it.remove();
             }
         }
+        if (open != null && openXid == xid) {
+            drain(); // inside its stream block: what is buffered goes first, then the cut
+            position = offset;
+        }
         try (FileChannel ch = FileChannel.open(file(xid), StandardOpenOption.WRITE)) {
             ch.truncate(offset);
+            if (open != null && openXid == xid) {
+                open.position(offset);
+            }
         } catch (IOException e) {
             throw ioError("could not truncate stream file \"" + file(xid) + "\"", e);
         }
@@ -192,7 +218,7 @@ final class StreamSpool implements AutoCloseable {
     /** Deletes the xid's file. */
     void discard(int xid) {
         if (open != null && openXid == xid) {
-            closeOpen();
+            closeOpen(false);
         }
         subxacts.remove(xid);
         try {
@@ -204,7 +230,7 @@ final class StreamSpool implements AutoCloseable {
 
     /** Deletes every stream file (at worker start and after an error). */
     void clear() {
-        closeOpen();
+        closeOpen(false);
         subxacts.clear();
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + SUFFIX)) {
             for (Path f : files) {
@@ -224,14 +250,19 @@ final class StreamSpool implements AutoCloseable {
         return dir.resolve(Integer.toUnsignedString(xid) + SUFFIX);
     }
 
-    private void closeOpen() {
+    /** Closes the open file, first writing what is buffered when {@code keep} (else it is dropped with the file). */
+    private void closeOpen(boolean keep) {
         if (open != null) {
             try {
+                if (keep) {
+                    drain();
+                }
                 open.close();
             } catch (IOException e) {
                 throw ioError("could not close stream file \"" + file(openXid) + "\"", e);
             } finally {
                 open = null;
+                pending.clear();
             }
         }
     }
