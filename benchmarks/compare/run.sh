@@ -3,7 +3,7 @@
 # (see io.lrep.bench.e2e.CompareBench and docs/benchmarks.md, section 7).
 # Usage: benchmarks/compare/run.sh [--short] [--rows=1000000] [--seconds=60] [--warmup=30]
 #        [--latency-txns=2000] [--clients=8] [--systems=lrep,postgresql] [--out=FILE] [--dir=DIR]
-#        [--node-java-opts="-XX:+UseParallelGC"]
+#        [--node-java-opts="-XX:+UseParallelGC -Xms4g ..."]
 # Measure with nothing else running on the machine: another build at the same time
 # invalidates the figures. Exit code 1 when a subscriber's table differed from its publisher's.
 set -euo pipefail

@@ -3,7 +3,7 @@
 # io.lrep.bench.e2e.ReplicationBench and docs/benchmarks.md, section 6).
 # Usage: benchmarks/replication/run.sh [--rows=1000000] [--clients=8] [--seconds=30] [--warmup=60]
 #        [--repeat=3] [--scenarios=abc] [--streaming=off] [--load-warmup=60] [--copy-warmups=2]
-#        [--jfr=DIR] [--dir=DIR] [--separate-jvms=true] [--node-java-opts="-XX:+UseParallelGC"]
+#        [--jfr=DIR] [--dir=DIR] [--separate-jvms=true] [--node-java-opts="-XX:+UseParallelGC -Xms4g ..."]
 # Measure with nothing else running on the machine: another build at the same time
 # invalidates the figures. LREP_JAVA_OPTS replaces the JVM options (default: parallel GC).
 set -euo pipefail

@@ -420,8 +420,19 @@ public final class Applier implements AutoCloseable {
      * local columns the publisher does not send get their default. {@code t} is the caller's;
      * it commits it with the copy's other rows.
      */
-    public void insertCopied(Transaction t, int relationOid, TupleData row) {
-        insert(t, new PgOutputMessage.Insert(0, relationOid, row));
+    public void insertCopied(Transaction t, int relationOid, List<String> fields) {
+        RelationMap.Mapped m = relations.open(t, relationOid);
+        checkWidth(m, fields.size());
+        Object[] row = new Object[m.table().columns().size()];
+        boolean[] sent = new boolean[row.length];
+        for (int i = 0; i < fields.size(); i++) {
+            int attnum = m.localAttnum()[i];
+            ColumnDef c = m.table().columns().get(attnum - 1);
+            String f = fields.get(i);
+            row[attnum - 1] = f == null ? null : TextCodec.parse(c.type(), c.typmod(), f);
+            sent[attnum - 1] = true;
+        }
+        insertRow(t, m.table(), row, sent);
         rowsCopied++;
     }
 
@@ -504,6 +515,11 @@ public final class Applier implements AutoCloseable {
             row[attnum - 1] = convert(table.columns().get(attnum - 1), v);
             sent[attnum - 1] = true;
         }
+        insertRow(t, table, row, sent);
+    }
+
+    /** Inserts {@code row}, its columns not {@code sent} set to their local defaults. */
+    private void insertRow(Transaction t, TableDef table, Object[] row, boolean[] sent) {
         for (ColumnDef c : table.columns()) {
             if (!c.dropped() && !sent[c.attnum() - 1]) {
                 row[c.attnum() - 1] = defaults.valueFor(t, table, c);
@@ -630,8 +646,12 @@ public final class Applier implements AutoCloseable {
     }
 
     private static void checkWidth(RelationMap.Mapped m, TupleData tuple) {
-        if (tuple.size() != m.localAttnum().length) {
-            throw violation("tuple of " + tuple.size() + " columns for remote relation \"" + m.remote().namespace() + "."
+        checkWidth(m, tuple.size());
+    }
+
+    private static void checkWidth(RelationMap.Mapped m, int width) {
+        if (width != m.localAttnum().length) {
+            throw violation("tuple of " + width + " columns for remote relation \"" + m.remote().namespace() + "."
                     + m.remote().name() + "\" of " + m.localAttnum().length + " columns");
         }
     }

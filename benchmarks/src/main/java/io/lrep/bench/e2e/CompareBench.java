@@ -55,7 +55,7 @@ import java.util.regex.Pattern;
  *
  * <p>Run: {@code benchmarks/compare/run.sh [--short] [--rows=1000000] [--seconds=60] [--warmup=30]
  * [--latency-txns=2000] [--clients=8] [--systems=lrep,postgresql] [--out=FILE] [--dir=DIR]
- * [--node-java-opts=-XX:+UseParallelGC]}.
+ * [--node-java-opts="-XX:+UseParallelGC -Xms4g ..."]}.
  */
 public final class CompareBench {
 
@@ -91,7 +91,7 @@ public final class CompareBench {
                     Integer.parseInt(args.getOrDefault("clients", "8")), systems,
                     args.containsKey("out") ? Path.of(args.get("out")) : null,
                     Path.of(args.getOrDefault("dir", System.getProperty("java.io.tmpdir"))),
-                    args.getOrDefault("node-java-opts", "-XX:+UseParallelGC"));
+                    args.getOrDefault("node-java-opts", NodeProcess.DEFAULT_JAVA_OPTS));
         }
 
         private static String fail(String system) {

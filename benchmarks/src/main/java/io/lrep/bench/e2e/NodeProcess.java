@@ -22,6 +22,13 @@ final class NodeProcess implements AutoCloseable {
     /** The superuser of the nodes the benchmarks start (trust authentication). */
     static final String USER = "lrep";
 
+    /**
+     * The nodes' JVM options unless {@code --node-java-opts} says otherwise: {@code ./lrep}'s
+     * defaults and a fixed 4 GiB heap, which holds the benchmarks' tables (about 1 GiB of rows
+     * per million) without growing, as a database's memory is sized for its data.
+     */
+    static final String DEFAULT_JAVA_OPTS = "-XX:+UseParallelGC -XX:MaxTenuringThreshold=0 -XX:MetaspaceSize=128m -Xms4g -Xmx4g";
+
     private static final long START_TIMEOUT_NANOS = 60_000_000_000L;
 
     private final Process process;

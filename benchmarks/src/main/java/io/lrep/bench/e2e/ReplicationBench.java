@@ -49,7 +49,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p>Run: {@code java -cp benchmarks/target/benchmarks.jar io.lrep.bench.e2e.ReplicationBench
  * [--rows=1000000] [--clients=8] [--seconds=30] [--warmup=60] [--repeat=3] [--scenarios=abc]
  * [--streaming=off] [--accounts=100000] [--load-warmup=WARMUP] [--copy-warmups=2] [--jfr=DIR] [--dir=DIR]
- * [--separate-jvms=false] [--node-java-opts=-XX:+UseParallelGC]}, or {@code benchmarks/replication/run.sh}.
+ * [--separate-jvms=false] [--node-java-opts="-XX:+UseParallelGC -Xms4g ..."]}, or {@code benchmarks/replication/run.sh}.
  */
 public final class ReplicationBench {
 
@@ -107,7 +107,7 @@ public final class ReplicationBench {
         Runtime.getRuntime().addShutdownHook(cleanup);
         try {
             boolean separate = Boolean.parseBoolean(args.getOrDefault("separate-jvms", "false"));
-            String nodeJavaOpts = args.getOrDefault("node-java-opts", "-XX:+UseParallelGC");
+            String nodeJavaOpts = args.getOrDefault("node-java-opts", NodeProcess.DEFAULT_JAVA_OPTS);
             pub = startNode(dir.resolve("pub"), Map.of(), separate, nodeJavaOpts);
             sub = startNode(dir.resolve("sub"), Map.of("wal_receiver_status_interval", "1", "wal_retrieve_retry_interval", "100"),
                     separate, nodeJavaOpts);

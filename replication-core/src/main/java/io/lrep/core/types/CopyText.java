@@ -20,15 +20,35 @@ public final class CopyText {
      */
     public static List<String> fields(String line, char delimiter, String nullString) {
         List<String> out = new ArrayList<>();
+        int n = line.length();
+        int start = 0;
+        while (true) {
+            int i = start;
+            while (i < n && line.charAt(i) != delimiter && line.charAt(i) != '\\') {
+                i++;
+            }
+            if (i < n && line.charAt(i) == '\\') {
+                start = escapedField(line, start, delimiter, nullString, out); // the rare field with escapes
+            } else {
+                boolean isNull = i - start == nullString.length() && line.startsWith(nullString, start);
+                out.add(isNull ? null : line.substring(start, i));
+                start = i + 1;
+            }
+            if (start > n) {
+                return out;
+            }
+        }
+    }
+
+    /**
+     * Decodes the field starting at {@code start} into {@code out}; returns the position after
+     * its delimiter, or {@code line.length() + 1} when it ends the line.
+     */
+    private static int escapedField(String line, int start, char delimiter, String nullString, List<String> out) {
         StringBuilder raw = new StringBuilder();
         StringBuilder val = new StringBuilder();
-        for (int i = 0; i <= line.length(); i++) {
-            if (i == line.length() || line.charAt(i) == delimiter) {
-                out.add(raw.toString().equals(nullString) ? null : val.toString());
-                raw.setLength(0);
-                val.setLength(0);
-                continue;
-            }
+        int i = start;
+        for (; i < line.length() && line.charAt(i) != delimiter; i++) {
             char c = line.charAt(i);
             if (c != '\\' || i + 1 >= line.length()) {
                 raw.append(c);
@@ -54,7 +74,8 @@ public final class CopyText {
                 }
             }
         }
-        return out;
+        out.add(raw.toString().equals(nullString) ? null : val.toString());
+        return i + 1;
     }
 
     /**

@@ -4,7 +4,6 @@ import io.lrep.apply.Applier;
 import io.lrep.core.error.LrepException;
 import io.lrep.core.error.SqlState;
 import io.lrep.core.protocol.pgoutput.PgOutputMessage;
-import io.lrep.core.protocol.pgoutput.TupleData;
 import io.lrep.core.storage.Transaction;
 import io.lrep.core.types.CopyText;
 import io.lrep.subscriber.client.QueryResult;
@@ -191,12 +190,7 @@ final class TableCopy {
                 throw new LrepException(SqlState.BAD_COPY_FILE_FORMAT, fields.size() > columns.size()
                         ? "extra data after last expected column" : "missing data for column \"" + columns.get(fields.size()).name() + "\"");
             }
-            TupleData.Value[] values = new TupleData.Value[fields.size()];
-            for (int i = 0; i < values.length; i++) {
-                String f = fields.get(i);
-                values[i] = f == null ? TupleData.Value.NULL : TupleData.Value.text(f);
-            }
-            applier.insertCopied(t, table.relation().relationOid(), TupleData.of(values));
+            applier.insertCopied(t, table.relation().relationOid(), fields);
             rows++;
         }
     }

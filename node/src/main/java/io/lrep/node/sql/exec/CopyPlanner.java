@@ -329,7 +329,7 @@ final class CopyPlanner {
             if (done) {
                 return null;
             }
-            StringBuilder sb = new StringBuilder();
+            StringBuilder sb = new StringBuilder(CHUNK_BYTES + 1024);
             if (!headerDone) {
                 headerDone = true;
                 for (int i = 0; i < cols.size(); i++) {
@@ -360,7 +360,11 @@ final class CopyPlanner {
                     }
                     PgType t = cols.get(i).type();
                     String text = Casts.output(t == PgType.UNKNOWN ? PgType.TEXT : t, v, zone);
-                    sb.append(f.csv() ? csvQuote(text, true) : textEscape(text));
+                    if (f.csv()) {
+                        sb.append(csvQuote(text, true));
+                    } else {
+                        appendEscaped(sb, text);
+                    }
                 }
                 sb.append('\n');
             }
@@ -370,9 +374,23 @@ final class CopyPlanner {
             return sb.toString().getBytes(StandardCharsets.UTF_8);
         }
 
-        private String textEscape(String s) {
-            StringBuilder sb = new StringBuilder(s.length() + 8);
-            for (int i = 0; i < s.length(); i++) {
+        /** Appends {@code s} in COPY's text format: backslash escapes for the delimiter, backslash and control characters. */
+        private void appendEscaped(StringBuilder sb, String s) {
+            char delimiter = f.delimiter();
+            int clean = 0;
+            while (clean < s.length()) {
+                char c = s.charAt(clean);
+                if (c == '\\' || c == delimiter || c < ' ') {
+                    break;
+                }
+                clean++;
+            }
+            if (clean == s.length()) {
+                sb.append(s); // the common case: nothing to escape
+                return;
+            }
+            sb.append(s, 0, clean);
+            for (int i = clean; i < s.length(); i++) {
                 char c = s.charAt(i);
                 switch (c) {
                     case '\\' -> sb.append("\\\\");
@@ -383,14 +401,13 @@ final class CopyPlanner {
                     case '\f' -> sb.append("\\f");
                     case '\u000b' -> sb.append("\\v");
                     default -> {
-                        if (c == f.delimiter()) {
+                        if (c == delimiter) {
                             sb.append('\\');
                         }
                         sb.append(c);
                     }
                 }
             }
-            return sb.toString();
         }
 
         private String csvQuote(String s, boolean value) {
