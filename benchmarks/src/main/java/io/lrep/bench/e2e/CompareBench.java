@@ -53,7 +53,10 @@ import java.util.regex.Pattern;
  * all rows in key order); a mismatch makes the exit code 1. The result is a Markdown table (also
  * written to {@code --out=FILE}). Everything started is stopped and deleted, also on Ctrl-C.
  *
- * <p>Run: {@code benchmarks/compare/run.sh [--short] [--rows=1000000] [--seconds=60] [--warmup=30]
+ * <p>Before W1 both systems copy and replicate {@code --warmup-rows} rows of another table, not
+ * counted (lrep's JVMs compile their hot paths in it).
+ *
+ * <p>Run: {@code benchmarks/compare/run.sh [--short] [--rows=1000000] [--warmup-rows=ROWS/2] [--seconds=60] [--warmup=30]
  * [--latency-txns=2000] [--clients=8] [--systems=lrep,postgresql] [--out=FILE] [--dir=DIR]
  * [--node-java-opts="-XX:+UseParallelGC -Xms4g ..."]}.
  */
@@ -65,6 +68,7 @@ public final class CompareBench {
     private static final String SUBSCRIPTION = "sub_accounts";
     private static final String PUBLICATION = "pub_accounts";
     private static final String TABLE_DDL = "CREATE TABLE accounts (id bigint PRIMARY KEY, balance bigint, note text)";
+    private static final String WARM_DDL = "CREATE TABLE warm (id bigint PRIMARY KEY, balance bigint, note text)";
     private static final long WAIT_NANOS = 600_000_000_000L;
     private static final Pattern TPS = Pattern.compile("tps = ([0-9.]+)");
 
@@ -75,8 +79,8 @@ public final class CompareBench {
     private volatile Process pgbench;
 
     /** The run's parameters, from {@code --name=value} arguments. */
-    record Options(int rows, int seconds, int warmupSeconds, int latencyTxns, int clients, List<String> systems, Path out, Path dir,
-            String nodeJavaOpts) {
+    record Options(int rows, int warmupRows, int seconds, int warmupSeconds, int latencyTxns, int clients, List<String> systems, Path out,
+            Path dir, String nodeJavaOpts) {
 
         static Options parse(Map<String, String> args) {
             boolean shortMode = Boolean.parseBoolean(args.getOrDefault("short", "false"));
@@ -84,7 +88,8 @@ public final class CompareBench {
             for (String s : args.getOrDefault("systems", "lrep,postgresql").split(",")) {
                 systems.add(s.trim().equalsIgnoreCase(LREP) ? LREP : s.trim().equalsIgnoreCase(POSTGRESQL) ? POSTGRESQL : fail(s));
             }
-            return new Options(Integer.parseInt(args.getOrDefault("rows", shortMode ? "20000" : "1000000")),
+            int rows = Integer.parseInt(args.getOrDefault("rows", shortMode ? "20000" : "1000000"));
+            return new Options(rows, Integer.parseInt(args.getOrDefault("warmup-rows", Integer.toString(rows / 2))),
                     Integer.parseInt(args.getOrDefault("seconds", shortMode ? "5" : "60")),
                     Integer.parseInt(args.getOrDefault("warmup", shortMode ? "2" : "30")),
                     Integer.parseInt(args.getOrDefault("latency-txns", shortMode ? "200" : "2000")),
@@ -266,12 +271,13 @@ public final class CompareBench {
             execute(p, TABLE_DDL, "INSERT INTO accounts SELECT g, g * 10, md5(g::text) FROM generate_series(1, " + n + ") g",
                     "CREATE PUBLICATION " + PUBLICATION + " FOR TABLE accounts");
             execute(s, TABLE_DDL);
+            warmUp(pair, p, s);
 
             // W1: initial sync
             long t0 = System.nanoTime();
             execute(s, "CREATE SUBSCRIPTION " + SUBSCRIPTION + " CONNECTION '" + pair.conninfo() + "' PUBLICATION " + PUBLICATION
                     + " WITH (copy_data = true, synchronous_commit = 'on', streaming = off)");
-            awaitSynced(s, n);
+            awaitSynced(s, SUBSCRIPTION, "accounts", n);
             double w1 = seconds(t0);
             say("%s W1: %,d rows copied in %.2f s", pair.name(), n, w1);
             results.put("W1 initial sync", "seconds until 'r' and count matches", column, w1, Goal.NONE);
@@ -323,15 +329,39 @@ public final class CompareBench {
         return (System.nanoTime() - startNanos) / 1e9;
     }
 
-    /** Waits until every table of the subscription is 'r' (ready) and the subscriber has {@code rows} rows. */
-    private static void awaitSynced(Connection s, long rows) throws SQLException {
+    /**
+     * Before W1, not counted: both systems copy {@code --warmup-rows} rows of a table {@code warm}
+     * through a subscription of their own and replicate as many more in one transaction, then drop
+     * it all. lrep's JVMs compile their copy, insert, decoding and apply paths in it (as W3 has its
+     * pgbench warm-up); PostgreSQL gains nothing from it.
+     */
+    private void warmUp(Pair pair, Connection p, Connection s) throws SQLException {
+        int n = options.warmupRows();
+        if (n == 0) {
+            return;
+        }
+        long t0 = System.nanoTime();
+        execute(p, WARM_DDL, "INSERT INTO warm SELECT g, g * 10, md5(g::text) FROM generate_series(1, " + n + ") g",
+                "CREATE PUBLICATION pub_warm FOR TABLE warm");
+        execute(s, WARM_DDL, "CREATE SUBSCRIPTION sub_warm CONNECTION '" + pair.conninfo() + "' PUBLICATION pub_warm"
+                + " WITH (copy_data = true, synchronous_commit = 'on', streaming = off)");
+        awaitSynced(s, "sub_warm", "warm", n);
+        execute(p, "INSERT INTO warm SELECT g, g * 10, md5(g::text) FROM generate_series(" + (n + 1) + ", " + 2L * n + ") g");
+        awaitRow(s, "warm", 2L * n, "warm-up");
+        execute(s, "DROP SUBSCRIPTION sub_warm", "DROP TABLE warm");
+        execute(p, "DROP PUBLICATION pub_warm", "DROP TABLE warm");
+        say("%s warm-up: %,d rows copied, %,d more in one transaction, %.1f s (not counted)", pair.name(), n, n, seconds(t0));
+    }
+
+    /** Waits until every table of the subscription is 'r' (ready) and the subscriber's {@code table} has {@code rows} rows. */
+    private static void awaitSynced(Connection s, String subscription, String table, long rows) throws SQLException {
         long t0 = System.nanoTime();
         String notReady = "SELECT count(*) FROM pg_subscription_rel r JOIN pg_subscription s ON s.oid = r.srsubid WHERE s.subname = '"
-                + SUBSCRIPTION + "' AND r.srsubstate <> 'r'";
+                + subscription + "' AND r.srsubstate <> 'r'";
         String tables = "SELECT count(*) FROM pg_subscription_rel r JOIN pg_subscription s ON s.oid = r.srsubid WHERE s.subname = '"
-                + SUBSCRIPTION + "'";
-        while (!"0".equals(single(s, notReady)) || "0".equals(single(s, tables)) || count(s, "accounts") != rows) {
-            deadline(t0, "W1: the subscription's tables did not all reach 'r' with " + rows + " rows");
+                + subscription + "'";
+        while (!"0".equals(single(s, notReady)) || "0".equals(single(s, tables)) || count(s, table) != rows) {
+            deadline(t0, subscription + ": the subscription's tables did not all reach 'r' with " + rows + " rows");
             pause(5);
         }
     }
@@ -349,8 +379,12 @@ public final class CompareBench {
     }
 
     private static void awaitRow(Connection s, long id, String what) throws SQLException {
+        awaitRow(s, "accounts", id, what);
+    }
+
+    private static void awaitRow(Connection s, String table, long id, String what) throws SQLException {
         long t0 = System.nanoTime();
-        try (PreparedStatement st = s.prepareStatement("SELECT 1 FROM accounts WHERE id = ?")) {
+        try (PreparedStatement st = s.prepareStatement("SELECT 1 FROM " + table + " WHERE id = ?")) {
             st.setLong(1, id);
             while (true) {
                 try (ResultSet rs = st.executeQuery()) {
@@ -672,8 +706,9 @@ public final class CompareBench {
                 + " (synchronous_commit = 'on'): subscriber durability = every applied transaction flushed (fsync) before it counts as"
                 + " applied; lrep nodes each in its own JVM (%s); PostgreSQL shared_buffers = 256MB, wal_level = logical%n",
                 options.nodeJavaOpts()));
-        sb.append(String.format(Locale.ROOT, "- sizes: %,d rows, pgbench %d clients (-j 2) %d s after a %d s warm-up, %,d latency transactions%n",
-                options.rows(), options.clients(), options.seconds(), options.warmupSeconds(), options.latencyTxns()));
+        sb.append(String.format(Locale.ROOT, "- sizes: %,d rows (after a warm-up copy and transaction of %,d rows each, not counted), pgbench %d"
+                + " clients (-j 2) %d s after a %d s warm-up, %,d latency transactions%n",
+                options.rows(), options.warmupRows(), options.clients(), options.seconds(), options.warmupSeconds(), options.latencyTxns()));
         if (skipped != null) {
             sb.append("- PostgreSQL skipped: ").append(skipped).append('\n');
         }
