@@ -14,7 +14,8 @@ import java.util.Arrays;
 public final class RowKey implements Comparable<RowKey> {
 
     private final PgType[] types;
-    private final Object[] values;
+    /** The one value of a one-column key (no array: a table's index holds a key per row), else an {@code Object[]} of them. */
+    private final Object v;
     /** {@link #hashCode}, computed on first use (0 until then, as String does). */
     private int hash;
 
@@ -23,7 +24,12 @@ public final class RowKey implements Comparable<RowKey> {
             throw new IllegalArgumentException("key of " + values.length + " values with " + types.length + " types");
         }
         this.types = types;
-        this.values = values;
+        this.v = values.length == 1 ? values[0] : values;
+    }
+
+    private RowKey(PgType[] types, Object single) {
+        this.types = types;
+        this.v = single;
     }
 
     /** A key of these values (copied), typed by {@link Values#typeOf} (Integer int4, Long int8, String text, ...). */
@@ -45,29 +51,46 @@ public final class RowKey implements Comparable<RowKey> {
         return new RowKey(types, values);
     }
 
+    /** A one-column key; {@code types} (of length 1) is not copied. */
+    static RowKey single(PgType[] types, Object value) {
+        if (types.length != 1) {
+            throw new IllegalArgumentException("key of 1 value with " + types.length + " types");
+        }
+        return new RowKey(types, value);
+    }
+
     /** The key values (a copy). */
     public Object[] values() {
-        return values.clone();
+        return types.length == 1 ? new Object[] {v} : ((Object[]) v).clone();
     }
 
     Object get(int i) {
-        return values[i];
+        if (types.length == 1) {
+            if (i != 0) {
+                throw new IndexOutOfBoundsException(i);
+            }
+            return v;
+        }
+        return ((Object[]) v)[i];
     }
 
     int size() {
-        return values.length;
+        return types.length;
     }
 
     @Override
     public int compareTo(RowKey o) {
-        int n = Math.min(values.length, o.values.length);
+        if (types.length == 1 && o.types.length == 1) {
+            return compare(types[0], v, o.v);
+        }
+        int n = Math.min(size(), o.size());
         for (int i = 0; i < n; i++) {
-            int c = compare(types[i], values[i], o.values[i]);
+            int c = compare(types[i], get(i), o.get(i));
             if (c != 0) {
                 return c;
             }
         }
-        return Integer.compare(values.length, o.values.length);
+        return Integer.compare(size(), o.size());
     }
 
     /** One column: integer keys without {@link Values#compare}'s checks (the hottest comparison of a key index), others through it. */
@@ -92,9 +115,9 @@ public final class RowKey implements Comparable<RowKey> {
         int h = hash;
         if (h == 0) {
             h = 1;
-            for (int i = 0; i < values.length; i++) {
-                Object v = values[i];
-                h = h * 31 + (v instanceof Integer || v instanceof Long ? v.hashCode() : Values.hash(types[i], v));
+            for (int i = 0; i < types.length; i++) {
+                Object x = get(i);
+                h = h * 31 + (x instanceof Integer || x instanceof Long ? x.hashCode() : Values.hash(types[i], x));
             }
             hash = h;
         }
@@ -103,6 +126,6 @@ public final class RowKey implements Comparable<RowKey> {
 
     @Override
     public String toString() {
-        return Arrays.deepToString(values);
+        return Arrays.deepToString(values());
     }
 }

@@ -5,12 +5,11 @@ import io.lrep.core.types.Values;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The rows of one table: for each key (primary key, or a hidden row id when there is none) a
- * {@link Chain} of versions, newest first. The chains are found by key in a hash index and
+ * {@link Chain} of versions, newest first. The chains are found by key in a hash index ({@link KeyIndex}) and
  * listed in the order their keys were first inserted, which is the order scans return them in
  * (as a freshly loaded PostgreSQL heap is read). Reads ({@link #get}, {@link #scan},
  * {@link #chains}) walk them without locks; every method that changes chains or the list runs
@@ -22,7 +21,7 @@ final class Table {
 
     final int oid;
     final AtomicLong nextRowId = new AtomicLong();
-    private final ConcurrentHashMap<RowKey, Chain> byKey = new ConcurrentHashMap<>();
+    private final KeyIndex byKey = new KeyIndex();
     private final Chain first = new Chain();
     /** The last chain of the list; under the engine lock. */
     private Chain last = first;
@@ -50,6 +49,9 @@ final class Table {
             kt = new KeyTypes(def, types);
             keyTypes = kt;
         }
+        if (pk.size() == 1) {
+            return RowKey.single(kt.types, row[pk.get(0) - 1]);
+        }
         Object[] k = new Object[pk.size()];
         for (int i = 0; i < k.length; i++) {
             k[i] = row[pk.get(i) - 1];
@@ -59,7 +61,7 @@ final class Table {
 
     /** A new hidden row id, the key of a row of a table without a primary key. */
     RowKey newRowId() {
-        return RowKey.wrap(ROW_ID_TYPES, new Object[] {nextRowId.incrementAndGet()});
+        return RowKey.single(ROW_ID_TYPES, nextRowId.incrementAndGet());
     }
 
     /** The chain of {@code key}, or null. */
@@ -69,13 +71,13 @@ final class Table {
 
     /** Whether {@code key} has a chain. */
     boolean hasChain(RowKey key) {
-        return byKey.containsKey(key);
+        return byKey.get(key) != null;
     }
 
     /** Adds a chain of one new version for a key that has none. Under the engine lock. */
     void addChain(RowVersion v) {
         Chain ch = new Chain(v);
-        byKey.put(v.key, ch);
+        byKey.put(ch);
         last.next = ch;
         last = ch;
     }
@@ -112,7 +114,7 @@ final class Table {
 
     /** Drops an emptied chain from the index; it leaves the list at the next {@link #compact}. */
     private void removeChain(Chain ch) {
-        byKey.remove(ch.key, ch);
+        byKey.remove(ch);
     }
 
     /**
