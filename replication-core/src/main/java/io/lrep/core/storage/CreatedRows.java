@@ -26,19 +26,22 @@ final class CreatedRows {
         return items.size();
     }
 
-    /** Unlinks every version added since {@code mark} and forgets them. */
-    void unlinkFrom(int mark) {
+    /** Unlinks every version added since {@code mark} and forgets them; returns how many there were. */
+    int unlinkFrom(int mark) {
         Table table = null;
+        int n = 0;
         for (int i = mark; i < items.size(); i++) {
             Object o = items.get(i);
             if (o instanceof Table t) {
                 table = t;
             } else {
                 table.unlink((RowVersion) o);
+                n++;
             }
         }
         items.subList(mark, items.size()).clear();
         last = null;
+        return n;
     }
 
     void clear() {

@@ -106,7 +106,7 @@ public final class StorageEngine implements DurableState {
     final ReentrantLock lock = new ReentrantLock();
     /** Held by the one vacuum that may run at a time (before {@link #lock}). */
     private final Object vacuumMonitor = new Object();
-    /** Row versions ended by updates, deletes and truncates since the engine started (rolled back ones included). */
+    /** See {@link #versionsEnded()}. */
     private final java.util.concurrent.atomic.LongAdder versionsEnded = new java.util.concurrent.atomic.LongAdder();
     /** See {@link #catalogVersion()}; written under {@link #lock}. */
     private volatile long catalogVersion;
@@ -324,7 +324,7 @@ public final class StorageEngine implements DurableState {
                     v.ender = null;
                 }
             }
-            t.createdRows.unlinkFrom(0);
+            versionsEnded.add(t.createdRows.unlinkFrom(0)); // rolled-back inserts leave work for vacuum too
             for (Catalog.CatVersion v : t.endedCatalog) {
                 if (v.ender == t.state) {
                     v.ender = null;
@@ -431,7 +431,7 @@ public final class StorageEngine implements DurableState {
                 }
             }
             ended.clear();
-            t.createdRows.unlinkFrom(sp.createdRows());
+            versionsEnded.add(t.createdRows.unlinkFrom(sp.createdRows()));
             List<Catalog.CatVersion> endedCat = t.endedCatalog.subList(sp.endedCatalog(), t.endedCatalog.size());
             for (int k = endedCat.size() - 1; k >= 0; k--) {
                 if (endedCat.get(k).ender == t.state) {
@@ -1662,7 +1662,8 @@ public final class StorageEngine implements DurableState {
 
     /**
      * Row versions that updates, deletes and truncates have ended since the engine started
-     * (also those of transactions that rolled back): what {@link Autovacuum} watches.
+     * (also those of transactions that rolled back), and versions of rolled-back inserts (their
+     * emptied chains wait for vacuum): what {@link Autovacuum} watches.
      */
     public long versionsEnded() {
         return versionsEnded.sum();

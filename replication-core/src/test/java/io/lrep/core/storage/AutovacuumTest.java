@@ -60,4 +60,18 @@ class AutovacuumTest {
         assertThat(autovacuum.versionsRemoved()).isEqualTo(70);
         assertThat(engine.vacuum()).as("nothing left for a manual vacuum").isZero();
     }
+
+    @Test
+    void shouldCountRolledBackInsertsAsWorkForVacuum() {
+        TableDef table = tableOf(0);
+        try (Transaction t = engine.begin()) {
+            t.insert(table, row(1L, "kept"));
+            t.savepoint("s");
+            t.insert(table, row(2L, "rolled back to the savepoint"));
+            t.rollbackToSavepoint("s");
+            t.insert(table, row(3L, "rolled back with the transaction"));
+            t.rollback();
+        }
+        assertThat(engine.versionsEnded()).isEqualTo(3);
+    }
 }
