@@ -20,11 +20,6 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -67,26 +62,9 @@ class LagMetricsIT {
 
     @Test
     void shouldShowLagRiseWhileDisabledUnderLoadAndReturnToZero() throws Exception {
-        ExecutorService load = Executors.newSingleThreadExecutor();
-        AtomicBoolean stop = new AtomicBoolean();
         try (TestNode pub = TestNode.start(tmp.resolve("pub"), SETTINGS); TestNode sub = TestNode.start(tmp.resolve("sub"), SETTINGS);
-                Connection p = pub.connect(); Connection s = sub.connect()) {
-            execute(p, "CREATE TABLE items (id int PRIMARY KEY, v text)", "CREATE PUBLICATION pub FOR TABLE items");
-            execute(s, "CREATE TABLE items (id int PRIMARY KEY, v text)");
-            String conninfo = pub.conninfo();
-            execute(s, "CREATE SUBSCRIPTION " + SUB + " CONNECTION '" + conninfo + "' PUBLICATION pub WITH (copy_data = false)");
-            await().atMost(WAIT).until(() -> rows(p, "SELECT application_name FROM pg_stat_replication").equals(List.of(SUB)));
-
-            Future<Integer> writer = load.submit(() -> {
-                int n = 0;
-                try (Connection w = pub.connect()) {
-                    while (!stop.get()) {
-                        n++;
-                        execute(w, "INSERT INTO items VALUES (" + n + ", 'row " + n + "')");
-                    }
-                }
-                return n;
-            });
+                Connection p = pub.connect(); Connection s = sub.connect();
+                ItemsLoad load = ItemsLoad.start(pub, p, s, SUB, WAIT)) {
 
             // streaming under load: the lag tracker measures a replay lag, in the view and in /metrics
             await().atMost(WAIT).untilAsserted(() -> {
@@ -119,8 +97,7 @@ class LagMetricsIT {
 
             execute(s, "ALTER SUBSCRIPTION " + SUB + " ENABLE");
             await().atMost(WAIT).until(() -> rows(p, "SELECT application_name FROM pg_stat_replication").equals(List.of(SUB)));
-            stop.set(true);
-            int written = writer.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            int written = load.stop(WAIT);
             await().atMost(WAIT).until(() -> rows(s, "SELECT count(*) FROM items").equals(List.of(String.valueOf(written))));
 
             // caught up and idle: every lag is back at zero
@@ -153,10 +130,6 @@ class LagMetricsIT {
                 assertThat(rows(p, "SELECT coalesce(extract(epoch FROM replay_lag), 0) FROM pg_stat_replication")).containsExactly("0");
                 assertThat(metric(pub, "lrep_walsender_lag_time_seconds", "application_name", SUB, "position", "replay")).isZero();
             });
-        } finally {
-            stop.set(true);
-            load.shutdownNow();
-            assertThat(load.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
         }
     }
 }

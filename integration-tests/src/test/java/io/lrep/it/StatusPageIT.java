@@ -1,6 +1,5 @@
 package io.lrep.it;
 
-import static io.lrep.it.Sql.execute;
 import static io.lrep.it.Sql.rows;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -20,11 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
@@ -109,15 +104,9 @@ class StatusPageIT {
     @Test
     void shouldDrawTopologyChartsAndRatesInABrowser() throws Exception {
         Assumptions.assumeTrue(chromium().isPresent(), "chromium is not installed (Debian: apt-get install chromium); skipping");
-        ExecutorService load = Executors.newSingleThreadExecutor();
-        AtomicBoolean stop = new AtomicBoolean();
         try (TestNode pub = TestNode.start(tmp.resolve("pub"), SETTINGS); TestNode sub = TestNode.start(tmp.resolve("sub"), SETTINGS);
-                Connection p = pub.connect(); Connection s = sub.connect()) {
-            execute(p, "CREATE TABLE items (id int PRIMARY KEY, v text)", "CREATE PUBLICATION pub FOR TABLE items");
-            execute(s, "CREATE TABLE items (id int PRIMARY KEY, v text)");
-            String conninfo = pub.conninfo();
-            execute(s, "CREATE SUBSCRIPTION " + SUB + " CONNECTION '" + conninfo + "' PUBLICATION pub WITH (copy_data = false)");
-            await().atMost(WAIT).until(() -> rows(p, "SELECT application_name FROM pg_stat_replication").equals(List.of(SUB)));
+                Connection p = pub.connect(); Connection s = sub.connect();
+                ItemsLoad load = ItemsLoad.start(pub, p, s, SUB, WAIT)) {
 
             // the page's files come from the jar with their content types
             assertThat(get(sub, "/").headers().firstValue("content-type")).hasValue("text/html; charset=utf-8");
@@ -125,16 +114,6 @@ class StatusPageIT {
             assertThat(get(sub, "/status.css").headers().firstValue("content-type")).hasValue("text/css; charset=utf-8");
             assertThat(get(sub, "/").body()).contains("<canvas id=\"chart-lag-seconds\"", "status.js");
 
-            Future<Integer> writer = load.submit(() -> {
-                int n = 0;
-                try (Connection w = pub.connect()) {
-                    while (!stop.get()) {
-                        n++;
-                        execute(w, "INSERT INTO items VALUES (" + n + ", 'row " + n + "')");
-                    }
-                }
-                return n;
-            });
             await().atMost(WAIT).until(() -> Integer.parseInt(rows(s, "SELECT count(*) FROM items").get(0)) > 50);
 
             String subDom = browse(url(sub, "/?interval=500"), "--dump-dom");
@@ -166,12 +145,8 @@ class StatusPageIT {
             assertThat(image).as("screenshot %s", png).isNotNull();
             assertThat(pixelsNear(image, FIRST_SERIES_RGB)).as("pixels of the first series' colour").isGreaterThan(100);
 
-            stop.set(true);
-            int written = writer.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            int written = load.stop(WAIT);
             await().atMost(WAIT).until(() -> rows(s, "SELECT count(*) FROM items").equals(List.of(String.valueOf(written))));
-        } finally {
-            stop.set(true);
-            load.shutdownNow();
         }
     }
 
