@@ -18,9 +18,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * files, fsyncs, and then publishes the new flushed position, which wakes committers and
  * writers waiting for ring space.
  *
- * <p>Group commit: each {@link #doWork()} round takes every record published since the last
- * round, writes them with one write per segment and one fsync per touched segment. Committers
- * that arrive while an fsync runs only wake the writer; the next round covers all of them.
+ * <p>Group commit: each flush takes every record published since the last one, writes them
+ * with one write per segment and one fsync per touched segment. Committers that arrive while an
+ * fsync runs only wake the writer; the next flush covers all of them. Records nobody asked to
+ * flush wait for {@code wal_writer_delay} or {@code wal_writer_flush_after} (see {@link #doWork()}).
  *
  * <p>Threading: {@code doWork} runs on the supervisor's thread (or the {@link Wal}'s own);
  * {@link #wake()} may be called from any thread. The flush itself is under a lock so that
