@@ -96,7 +96,7 @@ public final class CompareBench {
                     Integer.parseInt(args.getOrDefault("clients", "8")), systems,
                     args.containsKey("out") ? Path.of(args.get("out")) : null,
                     Path.of(args.getOrDefault("dir", System.getProperty("java.io.tmpdir"))),
-                    args.getOrDefault("node-java-opts", NodeProcess.DEFAULT_JAVA_OPTS));
+                    args.getOrDefault("node-java-opts", shortMode ? NodeProcess.SMALL_JAVA_OPTS : NodeProcess.DEFAULT_JAVA_OPTS));
         }
 
         private static String fail(String system) {

@@ -158,4 +158,47 @@ class KeyOrderTest {
         }
         assertThat(scanned(def)).containsExactly(5, 9, 1, 3, 2, 8);
     }
+
+    @Test
+    void shouldKeepOrderAndAnOpenScanAcrossAVacuumOfMostRows() {
+        TableDef def = table(PgType.INT4);
+        try (Transaction t = engine.begin()) {
+            for (int k = 0; k < 3000; k++) {
+                t.insert(def, row(k, "x"));
+            }
+            t.commit();
+        }
+        try (Transaction t = engine.begin()) {
+            for (int k = 0; k < 3000; k++) {
+                if (k % 3 != 0) {
+                    t.delete(t.get(def, new Object[] {k}, t.statementSnapshot()));
+                }
+            }
+            t.commit();
+        }
+        List<Object> expected = new ArrayList<>();
+        for (int k = 0; k < 3000; k += 3) {
+            expected.add(k);
+        }
+        List<Object> seen = new ArrayList<>();
+        try (Transaction reader = engine.begin()) {
+            Iterator<RowRef> it = reader.scan(def, reader.statementSnapshot());
+            for (int i = 0; i < 10; i++) {
+                seen.add(it.next().values()[0]);
+            }
+            assertThat(engine.vacuum()).isEqualTo(2000); // while the scan stands on a chain that stays
+            try (Transaction t = engine.begin()) {
+                for (int k = 3000; k < 3010; k++) {
+                    t.insert(def, row(k, "after"));
+                }
+                t.commit();
+            }
+            it.forEachRemaining(r -> seen.add(r.values()[0]));
+        }
+        assertThat(seen).isEqualTo(expected);
+        for (int k = 3000; k < 3010; k++) {
+            expected.add(k);
+        }
+        assertThat(scanned(def)).isEqualTo(expected);
+    }
 }
