@@ -1,17 +1,21 @@
 package io.lrep.core.storage;
 
+import io.lrep.core.wal.WalRecordCodec;
+
 /**
  * One version of a row. Versions of one key form a chain from the newest ({@link Chain#head})
  * through {@code older}. Fields other than the final ones change only under the engine lock;
  * readers walk chains without it: {@code ender} is written after {@code enderCid} (the volatile
  * write publishes both), and unlinking a version ({@code older} of its predecessor) leaves the
  * unlinked version's own {@code older} intact, so a reader standing on it still reaches the rest
- * of the chain.
+ * of the chain. The values are kept encoded ({@link WalRecordCodec#encodeRow}): a stored row costs
+ * the heap one array instead of an array and an object per value, which is what a young
+ * collection copies for each new row.
  */
 final class RowVersion {
 
     final RowKey key;
-    final Object[] values;
+    private final byte[] data;
     final TxnState creator;
     final int creatorCid;
     int enderCid;
@@ -24,9 +28,14 @@ final class RowVersion {
 
     RowVersion(RowKey key, Object[] values, TxnState creator, int creatorCid) {
         this.key = key;
-        this.values = values;
+        this.data = WalRecordCodec.encodeRow(values);
         this.creator = creator;
         this.creatorCid = creatorCid;
+    }
+
+    /** The values as stored (attnum order, as wide as the table was when written), in a new array. */
+    Object[] values() {
+        return WalRecordCodec.decodeRow(data);
     }
 
     /** Visible to a snapshot at {@code lsn} taken by {@code own} (null: none) at command {@code cid}. */

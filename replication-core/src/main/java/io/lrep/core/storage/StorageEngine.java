@@ -969,7 +969,7 @@ public final class StorageEngine implements DurableState {
             while (h != null && h.creator.aborted) {
                 h = h.older;
             }
-            if (h != null && h.isLive() && Table.materialize(def, h.values)[c.attnum() - 1] == null) {
+            if (h != null && h.isLive() && Table.materialize(def, h.values())[c.attnum() - 1] == null) {
                 return true;
             }
         }
@@ -1375,7 +1375,7 @@ public final class StorageEngine implements DurableState {
                 if (throwOnConflict) {
                     throw uniqueViolation(def, key);
                 }
-                return new RowRef(def.oid(), key, Table.materialize(def, existing.values), existing);
+                return new RowRef(def.oid(), key, Table.materialize(def, existing.values()), existing);
             }
             ensureXid(t);
             RowVersion v = new RowVersion(key, full, t.state, t.cid);
@@ -1453,7 +1453,7 @@ public final class StorageEngine implements DurableState {
                 }
                 ensureXid(t);
                 // WAL first: if the append fails (54000) the row is left as it was.
-                Object[] old = Table.materialize(def, v.values);
+                Object[] old = Table.materialize(def, v.values());
                 Object[] oldRec = oldRecord(def, old, full);
                 if (full == null) {
                     log(t, new WalRecord.Delete(t.state.xid, def.oid(), oldRec, oldRec != null && isFullOld(def)));
@@ -1495,7 +1495,7 @@ public final class StorageEngine implements DurableState {
             }
             TxnState se = s.ender;
             if (se == null || !se.isCommitted()) {
-                return new WriteResult(WriteResult.Status.UPDATED, new RowRef(def.oid(), s.key, Table.materialize(def, s.values), s));
+                return new WriteResult(WriteResult.Status.UPDATED, new RowRef(def.oid(), s.key, Table.materialize(def, s.values()), s));
             }
             x = s;
         }
@@ -1853,7 +1853,7 @@ public final class StorageEngine implements DurableState {
         }
         for (Chain ch : ts.chains()) {
             RowVersion h = ch.head;
-            if (h != null && h.ender == null && Table.rowsEqual(def, Table.materialize(def, h.values), oldRow)) {
+            if (h != null && h.ender == null && Table.rowsEqual(def, Table.materialize(def, h.values()), oldRow)) {
                 return h;
             }
         }

@@ -312,6 +312,28 @@ public final class WalRecordCodec {
         }
     }
 
+    /**
+     * A row as one array, in the encoding WAL records carry rows in (a column count, then each
+     * value as {@link #writeValue} writes it). The storage engine keeps row versions so: an
+     * object per row instead of one per value.
+     *
+     * @throws LrepException DATA_EXCEPTION for a value of a class WAL cannot carry
+     */
+    public static byte[] encodeRow(Object[] row) {
+        int n = 4;
+        for (Object v : row) {
+            n += valueSize(v);
+        }
+        ByteBuffer b = ByteBuffer.allocate(n);
+        putRow(b, row);
+        return b.array();
+    }
+
+    /** The values {@link #encodeRow} encoded, in a new array. */
+    public static Object[] decodeRow(byte[] data) {
+        return getRow(ByteBuffer.wrap(data));
+    }
+
     private static int dataSize(Object v) {
         if (v == null) {
             return 0;

@@ -30,6 +30,28 @@ class KeyIndexTest {
         }
     }
 
+    @Test
+    void shouldTellApartKeysWithTheSameHash() {
+        KeyIndex index = new KeyIndex();
+        // Long.hashCode folds the high half into the low: the first three keys have the same hash
+        List<RowKey> keys = List.of(RowKey.single(INT8, 0L), RowKey.single(INT8, 0x1_0000_0001L),
+                RowKey.single(INT8, 0x2_0000_0002L), RowKey.single(INT8, 1L));
+        assertThat(keys.get(1).hashCode()).isEqualTo(keys.get(0).hashCode()).isEqualTo(keys.get(2).hashCode());
+        List<Chain> chains = new ArrayList<>();
+        for (RowKey k : keys) {
+            Chain c = chain(k);
+            index.put(c);
+            chains.add(c);
+        }
+        for (int i = 0; i < keys.size(); i++) {
+            assertThat(index.get(RowKey.single(INT8, keys.get(i).get(0)))).isSameAs(chains.get(i));
+        }
+        index.remove(chains.get(0));
+        assertThat(index.get(keys.get(0))).isNull();
+        assertThat(index.get(keys.get(2))).isSameAs(chains.get(2));
+        assertThat(index.get(RowKey.single(INT8, 0x3_0000_0003L))).isNull();
+    }
+
     /** Keys of one table all have the same types: one shape per index. */
     private static void run(Random random, long seed, boolean oneColumn) {
         KeyIndex index = new KeyIndex();
