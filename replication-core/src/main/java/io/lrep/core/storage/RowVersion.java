@@ -26,9 +26,10 @@ final class RowVersion {
     /** The version an update made from this one (possibly under another key), or null. */
     volatile RowVersion successor;
 
-    RowVersion(RowKey key, Object[] values, TxnState creator, int creatorCid) {
+    /** A version of the values {@code data} encodes ({@link WalRecordCodec#encodeRow}), not copied. */
+    RowVersion(RowKey key, byte[] data, TxnState creator, int creatorCid) {
         this.key = key;
-        this.data = WalRecordCodec.encodeRow(values);
+        this.data = data;
         this.creator = creator;
         this.creatorCid = creatorCid;
     }

@@ -8,6 +8,7 @@ import io.lrep.core.types.TypMod;
 import io.lrep.core.types.Values;
 import io.lrep.core.wal.WalLog;
 import io.lrep.core.wal.WalRecord;
+import io.lrep.core.wal.WalRecordCodec;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -1378,8 +1379,9 @@ public final class StorageEngine implements DurableState {
                 return new RowRef(def.oid(), key, Table.materialize(def, existing.values()), existing);
             }
             ensureXid(t);
-            RowVersion v = new RowVersion(key, full, t.state, t.cid);
-            log(t, new WalRecord.Insert(t.state.xid, def.oid(), full));
+            byte[] data = WalRecordCodec.encodeRow(full);
+            RowVersion v = new RowVersion(key, data, t.state, t.cid);
+            log(t, new WalRecord.Insert(t.state.xid, def.oid(), full, data));
             if (newKey) {
                 ts.addChain(v);
                 t.createdRows.add(ts, v);
@@ -1455,10 +1457,12 @@ public final class StorageEngine implements DurableState {
                 // WAL first: if the append fails (54000) the row is left as it was.
                 Object[] old = Table.materialize(def, v.values());
                 Object[] oldRec = oldRecord(def, old, full);
+                byte[] newData = null;
                 if (full == null) {
                     log(t, new WalRecord.Delete(t.state.xid, def.oid(), oldRec, oldRec != null && isFullOld(def)));
                 } else {
-                    log(t, new WalRecord.Update(t.state.xid, def.oid(), oldRec, oldRec != null && isFullOld(def), full));
+                    newData = WalRecordCodec.encodeRow(full);
+                    log(t, new WalRecord.Update(t.state.xid, def.oid(), oldRec, oldRec != null && isFullOld(def), full, newData));
                 }
                 v.enderCid = t.cid;
                 v.ender = t.state;
@@ -1467,7 +1471,7 @@ public final class StorageEngine implements DurableState {
                 if (full == null) {
                     return new WriteResult(WriteResult.Status.OK, null);
                 }
-                RowVersion nv = new RowVersion(newKey, full, t.state, t.cid);
+                RowVersion nv = new RowVersion(newKey, newData, t.state, t.cid);
                 v.successor = nv;
                 link(t, ts, nv);
                 return new WriteResult(WriteResult.Status.OK, new RowRef(def.oid(), newKey, Table.materialize(def, full), nv));
@@ -1862,7 +1866,7 @@ public final class StorageEngine implements DurableState {
 
     /** Redo is idempotent per key: a live version already holding the key is ended first. */
     private static void redoLink(TxnState st, Table ts, RowKey key, Object[] values) {
-        RowVersion v = new RowVersion(key, values, st, 0);
+        RowVersion v = new RowVersion(key, WalRecordCodec.encodeRow(values), st, 0);
         Chain ch = ts.chain(key);
         if (ch == null) {
             ts.addChain(v);

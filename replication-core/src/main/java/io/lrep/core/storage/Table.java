@@ -212,7 +212,7 @@ final class Table {
     RowRef get(TxnState own, TableDef def, RowKey key, Snapshot s) {
         Chain ch = byKey.get(key);
         RowVersion v = ch == null ? null : visibleVersion(ch, s.lsn(), own, s.cid());
-        return v == null ? null : new RowRef(oid, v.key, materialize(def, v.values()), v);
+        return v == null ? null : RowRef.of(def, v);
     }
 
     /** The rows the snapshot sees, in key order; weakly consistent, never blocks writers. */
@@ -226,7 +226,7 @@ final class Table {
                 while (next == null && chains.hasNext()) {
                     RowVersion v = visibleVersion(chains.next(), s.lsn(), own, s.cid());
                     if (v != null) {
-                        next = new RowRef(oid, v.key, materialize(def, v.values()), v);
+                        next = RowRef.of(def, v);
                     }
                 }
                 return next != null;

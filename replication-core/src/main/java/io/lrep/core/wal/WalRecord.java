@@ -18,9 +18,24 @@ public sealed interface WalRecord {
     /** The transaction this record belongs to, or 0. */
     int xid();
 
-    record Insert(int xid, int relOid, Object[] newRow) implements WalRecord {}
+    /**
+     * A new row. {@code encodedNewRow}, when not null, is {@code newRow} as
+     * {@link WalRecordCodec#encodeRow} encodes it, written as it is (the storage engine keeps a
+     * row version in that form, so the row is encoded once); decoded records carry null.
+     */
+    record Insert(int xid, int relOid, Object[] newRow, byte[] encodedNewRow) implements WalRecord {
+        public Insert(int xid, int relOid, Object[] newRow) {
+            this(xid, relOid, newRow, null);
+        }
+    }
 
-    record Update(int xid, int relOid, Object[] oldRow, boolean oldIsFullRow, Object[] newRow) implements WalRecord {}
+    /** An update; {@code encodedNewRow} as in {@link Insert}. */
+    record Update(int xid, int relOid, Object[] oldRow, boolean oldIsFullRow, Object[] newRow, byte[] encodedNewRow)
+            implements WalRecord {
+        public Update(int xid, int relOid, Object[] oldRow, boolean oldIsFullRow, Object[] newRow) {
+            this(xid, relOid, oldRow, oldIsFullRow, newRow, null);
+        }
+    }
 
     record Delete(int xid, int relOid, Object[] oldRow, boolean oldIsFullRow) implements WalRecord {}
 

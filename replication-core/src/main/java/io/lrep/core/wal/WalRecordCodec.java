@@ -92,9 +92,9 @@ public final class WalRecordCodec {
     public static int encodedSize(WalRecord r) {
         int n = 1 + 4; // type + xid
         if (r instanceof WalRecord.Insert i) {
-            n += 4 + rowSize(i.newRow());
+            n += 4 + rowSize(i.newRow(), i.encodedNewRow());
         } else if (r instanceof WalRecord.Update u) {
-            n += 4 + rowSize(u.oldRow()) + 1 + rowSize(u.newRow());
+            n += 4 + rowSize(u.oldRow()) + 1 + rowSize(u.newRow(), u.encodedNewRow());
         } else if (r instanceof WalRecord.Delete d) {
             n += 4 + rowSize(d.oldRow()) + 1;
         } else if (r instanceof WalRecord.Truncate t) {
@@ -156,12 +156,12 @@ public final class WalRecordCodec {
     private static void encodeBody(WalRecord r, ByteBuffer dst) {
         if (r instanceof WalRecord.Insert i) {
             dst.put(TYPE_INSERT).putInt(i.xid()).putInt(i.relOid());
-            putRow(dst, i.newRow());
+            putRow(dst, i.newRow(), i.encodedNewRow());
         } else if (r instanceof WalRecord.Update u) {
             dst.put(TYPE_UPDATE).putInt(u.xid()).putInt(u.relOid());
             putRow(dst, u.oldRow());
             putBool(dst, u.oldIsFullRow());
-            putRow(dst, u.newRow());
+            putRow(dst, u.newRow(), u.encodedNewRow());
         } else if (r instanceof WalRecord.Delete d) {
             dst.put(TYPE_DELETE).putInt(d.xid()).putInt(d.relOid());
             putRow(dst, d.oldRow());
@@ -256,6 +256,18 @@ public final class WalRecordCodec {
     }
 
     // ------------------------------------------------------------------ rows
+
+    private static int rowSize(Object[] row, byte[] encoded) {
+        return encoded != null ? encoded.length : rowSize(row);
+    }
+
+    private static void putRow(ByteBuffer dst, Object[] row, byte[] encoded) {
+        if (encoded != null) {
+            dst.put(encoded);
+        } else {
+            putRow(dst, row);
+        }
+    }
 
     private static int rowSize(Object[] row) {
         if (row == null) {

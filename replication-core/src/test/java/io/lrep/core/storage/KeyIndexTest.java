@@ -17,7 +17,7 @@ class KeyIndexTest {
     private static final PgType[] TEXT_INT4 = {PgType.TEXT, PgType.INT4};
 
     private static Chain chain(RowKey key) {
-        return new Chain(new RowVersion(key, new Object[0], new TxnState(), 0));
+        return new Chain(new RowVersion(key, new byte[0], new TxnState(), 0));
     }
 
     @Test

@@ -47,6 +47,22 @@ class WalRecordCodecTest {
         assertThat(buf.hasRemaining()).isFalse();
         WalRecord back = WalRecordCodec.decode(buf.flip());
         assertThat(WalRecords.deepEquals(r, back)).isTrue();
+
+        // a row given already encoded (as the storage engine keeps it) is written as the same bytes
+        assertThat(java.util.Arrays.deepEquals(WalRecordCodec.decodeRow(WalRecordCodec.encodeRow(row)), row)).isTrue();
+        byte[] encoded = WalRecordCodec.encodeRow(row);
+        for (WalRecord[] pair : new WalRecord[][] {
+            {new WalRecord.Insert(7, 16384, row), new WalRecord.Insert(7, 16384, row, encoded)},
+            {r, new WalRecord.Update(42, 16384, row, true, row, encoded)}}) {
+            assertThat(bytes(pair[1])).isEqualTo(bytes(pair[0]));
+        }
+    }
+
+    private static byte[] bytes(WalRecord r) {
+        ByteBuffer b = ByteBuffer.allocate(WalRecordCodec.encodedSize(r));
+        WalRecordCodec.encode(r, b);
+        assertThat(b.hasRemaining()).isFalse();
+        return b.array();
     }
 
     @Test

@@ -27,6 +27,9 @@ import java.util.Set;
  */
 public abstract class Plan {
 
+    /** The row {@link SeqScan#openUnread} returns for each row it counts. */
+    private static final Object[] NO_VALUES = new Object[0];
+
     /** The number of values in each row. */
     public final int width;
 
@@ -77,6 +80,20 @@ public abstract class Plan {
                     return row;
                 }
                 return null;
+            };
+        }
+
+        /** Without a filter: an empty array for each row the snapshot sees, its values never read (count(*)). */
+        RowIter openUnread(Exec ex) {
+            ex.scans++;
+            Iterator<RowRef> it = ex.txn.scan(table, ex.snapshot());
+            return () -> {
+                if (!it.hasNext()) {
+                    return null;
+                }
+                ex.checkCancel();
+                it.next();
+                return NO_VALUES;
             };
         }
 
@@ -667,24 +684,36 @@ public abstract class Plan {
 
         @Override
         public RowIter open(Exec ex, Env outer) {
-            RowIter in = child.open(ex, outer);
+            // count(*) alone over a whole table reads no column: the scan need not decode rows
+            boolean countOnly = groupBy.isEmpty() && child instanceof SeqScan scan && scan.filter == null
+                    && aggs.stream().allMatch(a -> a.kind() == Aggs.Kind.COUNT_STAR && a.filter() == null);
+            RowIter in = countOnly ? ((SeqScan) child).openUnread(ex) : child.open(ex, outer);
             Env env = new Env(ex, outer);
             Map<Key, Aggs.State[]> groups = new LinkedHashMap<>();
             Object[] r;
-            while ((r = in.next()) != null) {
-                ex.checkCancel();
-                env.row = r;
-                Object[] kv = new Object[groupBy.size()];
-                for (int i = 0; i < kv.length; i++) {
-                    kv[i] = groupBy.get(i).eval(env);
+            if (groupBy.isEmpty()) { // one group, even of no rows
+                Aggs.State[] st = newStates();
+                groups.put(new Key(new Object[0], groupTypes), st);
+                while ((r = in.next()) != null) {
+                    ex.checkCancel();
+                    env.row = r;
+                    for (Aggs.State s : st) {
+                        s.add(env);
+                    }
                 }
-                Aggs.State[] st = groups.computeIfAbsent(new Key(kv, groupTypes), k -> newStates());
-                for (int i = 0; i < st.length; i++) {
-                    st[i].add(env);
+            } else {
+                while ((r = in.next()) != null) {
+                    ex.checkCancel();
+                    env.row = r;
+                    Object[] kv = new Object[groupBy.size()];
+                    for (int i = 0; i < kv.length; i++) {
+                        kv[i] = groupBy.get(i).eval(env);
+                    }
+                    Aggs.State[] st = groups.computeIfAbsent(new Key(kv, groupTypes), k -> newStates());
+                    for (int i = 0; i < st.length; i++) {
+                        st[i].add(env);
+                    }
                 }
-            }
-            if (groups.isEmpty() && groupBy.isEmpty()) {
-                groups.put(new Key(new Object[0], groupTypes), newStates());
             }
             Iterator<Map.Entry<Key, Aggs.State[]>> it = groups.entrySet().iterator();
             return () -> {
