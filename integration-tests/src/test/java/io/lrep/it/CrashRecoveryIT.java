@@ -42,7 +42,8 @@ class CrashRecoveryIT {
     /**
      * In-process: writers share keys (so they wait on each other, conflict and roll back); at a
      * random point they stop, abandoning open transactions (rolling back those another writer
-     * waits for), and the node halts without a checkpoint. Every commit that returned is in the model, applied in commit-LSN order.
+     * waits for), and the node halts without a checkpoint. Every commit that returned is in the
+     * model, applied in commit-LSN order.
      */
     @Test
     void shouldRecoverExactlyTheAcknowledgedCommitsAfterAHalt() throws Exception {

@@ -30,11 +30,16 @@ final class NodeProcess implements AutoCloseable {
      * heap, which holds the benchmarks' tables without growing, as a database's memory is sized
      * for its data.
      */
-    static final String DEFAULT_JAVA_OPTS = "-XX:+UseParallelGC -XX:MaxTenuringThreshold=0 -XX:MetaspaceSize=128m -Xms4g -Xmx4g"
-            + " -XX:+AlwaysPreTouch" + (hugePagesOnRequest() ? " -XX:+UseTransparentHugePages" : "");
+    static final String DEFAULT_JAVA_OPTS = collector() + " -Xms4g -Xmx4g -XX:+AlwaysPreTouch"
+            + (hugePagesOnRequest() ? " -XX:+UseTransparentHugePages" : "");
 
     /** The nodes' JVM options for short runs (tests): the same collector, a 1 GiB heap not touched ahead, so nodes start at once. */
-    static final String SMALL_JAVA_OPTS = "-XX:+UseParallelGC -XX:MaxTenuringThreshold=0 -XX:MetaspaceSize=128m -Xmx1g";
+    static final String SMALL_JAVA_OPTS = collector() + " -Xmx1g";
+
+    /** The collector options {@code ./lrep} runs every command with. */
+    private static String collector() {
+        return "-XX:+UseParallelGC -XX:MaxTenuringThreshold=0 -XX:MetaspaceSize=128m";
+    }
 
     private static final long START_TIMEOUT_NANOS = 60_000_000_000L;
 

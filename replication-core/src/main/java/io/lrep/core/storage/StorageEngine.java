@@ -1788,7 +1788,7 @@ public final class StorageEngine implements DurableState {
             TableDef def = liveTable(ins.relOid());
             Table ts = tables.get(def.oid());
             RowKey key = def.hasPrimaryKey() ? ts.keyOf(def, ins.newRow()) : ts.newRowId();
-            redoLink(st, ts, key, ins.newRow().clone());
+            redoLink(st, ts, key, ins.newRow());
         } else if (r instanceof WalRecord.Update u) {
             TableDef def = liveTable(u.relOid());
             Table ts = tables.get(def.oid());
@@ -1800,7 +1800,7 @@ public final class StorageEngine implements DurableState {
             } else {
                 key = def.hasPrimaryKey() ? ts.keyOf(def, u.newRow()) : ts.newRowId();
             }
-            redoLink(st, ts, key, u.newRow().clone());
+            redoLink(st, ts, key, u.newRow());
         } else if (r instanceof WalRecord.Delete d) {
             TableDef def = liveTable(d.relOid());
             Table ts = tables.get(def.oid());

@@ -215,7 +215,7 @@ final class Table {
         return v == null ? null : RowRef.of(def, v);
     }
 
-    /** The rows the snapshot sees, in key order; weakly consistent, never blocks writers. */
+    /** The rows the snapshot sees, in the order their keys were first inserted; weakly consistent, never blocks writers. */
     Iterator<RowRef> scan(TxnState own, TableDef def, Snapshot s) {
         Iterator<Chain> chains = chains().iterator();
         return new Iterator<>() {
