@@ -2,12 +2,51 @@ package io.lrep.node.sql.exec;
 
 import io.lrep.core.error.LrepException;
 import io.lrep.core.error.SqlState;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.lang.reflect.RecordComponent;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 
 /** Structural helpers over the syntax tree's records: equality ignoring positions, and a visitor over sub-nodes. */
 final class AstUtil {
+
+    /**
+     * Per record class of the syntax tree: the accessors of its components other than
+     * {@code pos} (for {@link #same}) and of those that can hold sub-nodes (for {@link #walk}).
+     * Reflecting on a record's components allocates and is slow, and planning walks the tree of
+     * every statement.
+     */
+    private record Shape(MethodHandle[] compared, MethodHandle[] children) {}
+
+    private static final MethodType GETTER = MethodType.methodType(Object.class, Object.class);
+
+    private static final ClassValue<Shape> SHAPES = new ClassValue<>() {
+        @Override
+        protected Shape computeValue(Class<?> type) {
+            List<MethodHandle> compared = new ArrayList<>();
+            List<MethodHandle> children = new ArrayList<>();
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            for (RecordComponent c : type.getRecordComponents()) {
+                MethodHandle get;
+                try {
+                    get = lookup.unreflect(c.getAccessor()).asType(GETTER);
+                } catch (IllegalAccessException e) {
+                    throw new LrepException(SqlState.INTERNAL_ERROR, "cannot read " + c.getName() + " of " + type.getSimpleName(), e);
+                }
+                if (!c.getName().equals("pos")) {
+                    compared.add(get);
+                }
+                Class<?> t = c.getType();
+                if (!t.isPrimitive() && t != String.class && !t.isEnum()) {
+                    children.add(get);
+                }
+            }
+            return new Shape(compared.toArray(MethodHandle[]::new), children.toArray(MethodHandle[]::new));
+        }
+    };
 
     private AstUtil() {}
 
@@ -32,11 +71,8 @@ final class AstUtil {
             return true;
         }
         if (a.getClass().isRecord()) {
-            for (RecordComponent c : a.getClass().getRecordComponents()) {
-                if (c.getName().equals("pos")) {
-                    continue;
-                }
-                if (!same(get(c, a), get(c, b))) {
+            for (MethodHandle get : SHAPES.get(a.getClass()).compared) {
+                if (!same(get(get, a), get(get, b))) {
                     return false;
                 }
             }
@@ -60,20 +96,23 @@ final class AstUtil {
             return;
         }
         visit.accept(node);
-        for (RecordComponent c : node.getClass().getRecordComponents()) {
-            Class<?> t = c.getType();
-            if (t.isPrimitive() || t == String.class || t.isEnum()) {
-                continue;
-            }
-            walk(get(c, node), visit);
+        forEachChild(node, child -> walk(child, visit));
+    }
+
+    /** Calls {@code action} with each component of record node {@code node} that can hold sub-nodes. */
+    static void forEachChild(Object node, Consumer<Object> action) {
+        for (MethodHandle get : SHAPES.get(node.getClass()).children) {
+            action.accept(get(get, node));
         }
     }
 
-    private static Object get(RecordComponent c, Object o) {
+    private static Object get(MethodHandle get, Object o) {
         try {
-            return c.getAccessor().invoke(o);
-        } catch (ReflectiveOperationException e) {
-            throw new LrepException(SqlState.INTERNAL_ERROR, "cannot read " + c.getName() + " of " + o.getClass().getSimpleName(), e);
+            return (Object) get.invokeExact(o);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new LrepException(SqlState.INTERNAL_ERROR, "cannot read a component of " + o.getClass().getSimpleName(), e);
         }
     }
 }

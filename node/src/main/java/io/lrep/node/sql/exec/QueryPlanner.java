@@ -603,17 +603,7 @@ final class QueryPlanner {
         if (node instanceof FuncCall f && Aggs.isAggregate(f.name())) {
             return;
         }
-        for (java.lang.reflect.RecordComponent c : node.getClass().getRecordComponents()) {
-            Class<?> t = c.getType();
-            if (t.isPrimitive() || t == String.class || t.isEnum()) {
-                continue;
-            }
-            try {
-                walkNoSubqueries(c.getAccessor().invoke(node), visit);
-            } catch (ReflectiveOperationException e) {
-                throw new LrepException(SqlState.INTERNAL_ERROR, "cannot walk " + node.getClass().getSimpleName(), e);
-            }
-        }
+        AstUtil.forEachChild(node, child -> walkNoSubqueries(child, visit));
     }
 
     // =====================================================================================
