@@ -106,6 +106,11 @@ public final class NullCommitServer implements AutoCloseable {
         }
     }
 
+    /** How many bytes of records are durable (flushed, and fsynced when fsync is on). */
+    long durableBytes() {
+        return log.flushed();
+    }
+
     @Override
     public void close() {
         if (server != null) {
