@@ -332,11 +332,7 @@ public final class WalRecordCodec {
      * @throws LrepException DATA_EXCEPTION for a value of a class WAL cannot carry
      */
     public static byte[] encodeRow(Object[] row) {
-        int n = 4;
-        for (Object v : row) {
-            n += valueSize(v);
-        }
-        ByteBuffer b = ByteBuffer.allocate(n);
+        ByteBuffer b = ByteBuffer.allocate(rowSize(row));
         putRow(b, row);
         return b.array();
     }

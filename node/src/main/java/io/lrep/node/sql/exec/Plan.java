@@ -220,11 +220,7 @@ public abstract class Plan {
                     return null;
                 }
                 List<Expr> exprs = it.next();
-                Object[] row = new Object[exprs.size()];
-                for (int i = 0; i < row.length; i++) {
-                    row[i] = exprs.get(i).eval(env);
-                }
-                return row;
+                return Dml.eval(exprs, env);
             };
         }
 
@@ -705,11 +701,7 @@ public abstract class Plan {
                 while ((r = in.next()) != null) {
                     ex.checkCancel();
                     env.row = r;
-                    Object[] kv = new Object[groupBy.size()];
-                    for (int i = 0; i < kv.length; i++) {
-                        kv[i] = groupBy.get(i).eval(env);
-                    }
-                    Aggs.State[] st = groups.computeIfAbsent(new Key(kv, groupTypes), k -> newStates());
+                    Aggs.State[] st = groups.computeIfAbsent(new Key(Dml.eval(groupBy, env), groupTypes), k -> newStates());
                     for (int i = 0; i < st.length; i++) {
                         st[i].add(env);
                     }
@@ -768,11 +760,7 @@ public abstract class Plan {
             while ((r = in.next()) != null) {
                 ex.checkCancel();
                 env.row = r;
-                Object[] k = new Object[keys.size()];
-                for (int i = 0; i < k.length; i++) {
-                    k[i] = keys.get(i).eval(env);
-                }
-                rows.add(new Object[][] {r, k});
+                rows.add(new Object[][] {r, Dml.eval(keys, env)});
             }
             Comparator<Object[][]> cmp = (a, b) -> {
                 for (int i = 0; i < keys.size(); i++) {
@@ -853,11 +841,7 @@ public abstract class Plan {
                 Object[] r;
                 while ((r = in.next()) != null) {
                     env.row = r;
-                    Object[] k = new Object[keys.size()];
-                    for (int i = 0; i < k.length; i++) {
-                        k[i] = keys.get(i).eval(env);
-                    }
-                    if (seen.add(new Key(k, types))) {
+                    if (seen.add(new Key(Dml.eval(keys, env), types))) {
                         return r;
                     }
                 }
